@@ -1,0 +1,43 @@
+# Till's everyday commands. "make help" lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+GO          ?= go
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# Debian packages Till needs: Tesseract 5 and its headers for the cgo engine.
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng libtesseract-dev gcc pkg-config
+# Tesseract's OpenMP runtime reads this when it loads; see ensureThreadLimit.
+export OMP_THREAD_LIMIT := 1
+
+.PHONY: help deps build run test lint bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+deps: ## install the Debian packages Till needs, if any are missing
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+build: deps ## build bin/till
+	$(GO) build -o bin/till ./cmd/till
+
+run: build ## run the whole service on the embedded default (./till-data, 127.0.0.1:8080)
+	./bin/till serve
+
+test: deps ## run every test (PostgreSQL too when TILL_TEST_DATABASE_URL is set)
+	$(GO) test -count=1 ./...
+
+lint: ## go vet, gofmt and staticcheck
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) run $(STATICCHECK) ./...
+
+bench: deps ## run the benchmarks
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+clean: ## remove build output
+	rm -rf bin

@@ -1,0 +1,137 @@
+// Command till is the receipt-scanning loyalty service: one binary that
+// serves the HTTP APIs, runs the processing workers and manages users.
+//
+// Run "till help" for the subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/tillhq/till"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// command is one subcommand. run gets the arguments after the command name.
+type command struct {
+	name    string
+	args    string // usage after the name
+	summary string
+	run     func(ctx context.Context, args []string) error
+}
+
+// commands lists every subcommand, in the order "till help" shows them.
+var commands []*command
+
+func init() {
+	commands = []*command{
+		{"serve", "[flags]", "run the HTTP API and the processing workers", runServe},
+		{"migrate", "[flags]", "apply the embedded database migrations and exit", runMigrate},
+		{"users", "add|ticket|revoke ...", "create users and issue or revoke their tickets", runUsers},
+		{"version", "", "print the version", runVersion},
+		{"help", "[command]", "show help", runHelp},
+	}
+}
+
+func main() {
+	ensureThreadLimit()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:])
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "till:", errorText(err))
+		os.Exit(exitCode(err))
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		usage(os.Stderr)
+		return errors.New("no command given")
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:])
+		}
+	}
+	if args[0] == "-h" || args[0] == "--help" {
+		usage(os.Stdout)
+		return nil
+	}
+	usage(os.Stderr)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Till: receipt-scanning loyalty service.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: till <command> [arguments]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, `Run "till help <command>" or "till <command> -h" for a command's flags.`)
+}
+
+func runHelp(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		usage(os.Stdout)
+		return nil
+	}
+	for _, c := range commands {
+		if c.name == args[0] && c.name != "help" {
+			return c.run(ctx, []string{"-h"})
+		}
+	}
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func runVersion(context.Context, []string) error {
+	fmt.Println("till", version)
+	return nil
+}
+
+// errorText renders err for a terminal: the client message of a classified
+// error, or the whole chain otherwise.
+func errorText(err error) string {
+	if k := till.ErrorKind(err); k != till.KindInternal {
+		msg, _ := till.ErrorMessage(err)
+		return msg
+	}
+	return err.Error()
+}
+
+// exitCode is 2 for usage errors and 1 for everything else.
+func exitCode(err error) int {
+	if till.ErrorKind(err) == till.KindInvalid {
+		return 2
+	}
+	return 1
+}
+
+// ensureThreadLimit re-executes the binary with OMP_THREAD_LIMIT=1 when it is
+// unset. Tesseract's OpenMP runtime reads the variable once, when the library
+// loads, before any Go code runs; left unset, every OCR call spins up a team
+// of threads that fight over the cores and run 4-6 times slower.
+func ensureThreadLimit() {
+	if os.Getenv("OMP_THREAD_LIMIT") != "" {
+		return
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return
+	}
+	env := append(os.Environ(), "OMP_THREAD_LIMIT=1")
+	// On success Exec does not return; on failure we carry on unlimited.
+	_ = syscall.Exec(self, os.Args, env)
+}

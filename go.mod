@@ -1,0 +1,3 @@
+module github.com/tillhq/till
+
+go 1.26.8

@@ -4,6 +4,7 @@ package ocr
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"image"
 	"io"
@@ -139,4 +140,22 @@ func ParseTSV(r io.Reader) (Page, error) {
 		}
 	}
 	return p, sc.Err()
+}
+
+// Options tune one recognition.
+type Options struct {
+	// PSM is Tesseract's page segmentation mode; 0 means the engine's
+	// default (3, fully automatic).
+	PSM int
+	// Rect limits recognition to a region of the image; the zero value
+	// means the whole image. Word boxes stay in whole-image pixels.
+	Rect image.Rectangle
+	// Whitelist, when set, restricts the characters Tesseract may output.
+	Whitelist string
+}
+
+// Engine recognises text. Implementations say whether they are safe for
+// concurrent use; a Pool is.
+type Engine interface {
+	Recognize(ctx context.Context, img image.Image, opt Options) (Page, error)
 }

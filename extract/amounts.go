@@ -1,0 +1,322 @@
+package extract
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// The keyword families of the amount lines. A row's family is the first
+// that matches, in the order of rowKinds, so "SUBTOTAL" is never read as a
+// total and "TOTAL GST" is tax.
+var (
+	notTotalKW = phrases("TOTAL QTY", "TOTAL QUANTITY", "TOTAL ITEM", "TOTAL ITEMS", "TOTAL DISCOUNT", "TOTAL SAVING", "TOTAL SAVINGS",
+		"TOTAL NUMBER", "TOTAL PCS", "TOTAL UNITS", "ITEM COUNT", "NO OF ITEMS", "ANZAHL", "TOTAL EXCL", "EXCL GST", "EXCLUDING GST",
+		"TOTAL EXCLUDING", "GST SUMMARY", "TAX SUMMARY", "TOTAL POINTS", "POINTS", "TOTAL TENDERED", "NETTO", "TOTAL AMOUNT EXCL")
+	subtotalKW = phrases("SUBTOTAL", "SUB TOTAL", "ZWISCHENSUMME", "SUB-TOTAL", "TOTAL BEFORE", "AMOUNT BEFORE", "TOTAL EXCL", "TOTAL EXCLUDING", "EXCL GST", "TOTAL AMOUNT EXCL", "NETT AMOUNT")
+	roundingKW = phrases("ROUNDING", "ROUNDING ADJ", "RND ADJ", "ROUND ADJ", "ROUNDING ADJUSTMENT", "PEMBULATAN", "ADJUSTMENT", "ROUNDING AMT")
+	roundedKW  = phrases("ROUNDED TOTAL", "TOTAL ROUNDED", "TOTAL AFTER ROUNDING", "ROUNDED", "NETT TOTAL", "NET TOTAL", "GRAND TOTAL", "TOTAL PAYABLE", "AMOUNT PAYABLE", "AMOUNT DUE", "BALANCE DUE", "TOTAL DUE", "ZU ZAHLEN", "GESAMTBETRAG", "TOTAL INCL", "TOTAL INCLUSIVE", "TOTAL AMOUNT")
+	totalKW    = phrases("TOTAL", "SUMME", "GESAMT", "BETRAG", "TOTAL RM", "TOTAL SALES", "JUMLAH", "AMOUNT", "AMT", "TOTAAL", "SUM", "SALE", "NETT")
+	changeKW   = phrases("CHANGE", "CHANGE DUE", "BAKI", "RUCKGELD", "ZURUCK", "RUECKGELD", "WECHSELGELD", "KEMBALI", "BALANCE")
+	cashKW     = phrases("CASH", "TUNAI", "BAR", "BARGELD", "GEGEBEN", "TENDERED", "CASH TEND", "PAID", "PAYMENT", "RECEIVED", "TENDER")
+	cardKW     = phrases("VISA", "MASTERCARD", "MASTER", "DEBIT", "CREDIT", "CARD", "EC", "GIROCARD", "KARTE", "EFTPOS", "AMEX", "MAESTRO", "DEBIT TEND", "CREDIT CARD", "KARTENZAHLUNG")
+	taxKW      = phrases("GST", "TAX", "SST", "VAT", "MWST", "UST", "SALES TAX", "SERVICE TAX", "TOTAL GST", "TOTAL TAX", "GST 6%", "STEUER", "MWST-BETRAG")
+	inclusiveKW = phrases("INCL", "INCLUSIVE", "INC", "INKL")
+	discountKW = phrases("DISCOUNT", "DISC", "RABATT", "SAVINGS", "YOU SAVED", "PROMO", "COUPON", "LESS", "NACHLASS", "DISKAUN")
+)
+
+// kind is what an amount row states.
+type kind int
+
+const (
+	kindNone kind = iota
+	kindNotTotal
+	kindSubtotal
+	kindRounding
+	kindRounded
+	kindTotal
+	kindChange
+	kindCash
+	kindCard
+	kindTax
+	kindDiscount
+)
+
+func (d *doc) kind(i int) kind {
+	t := d.toks[i]
+	switch {
+	case hasAny(t, subtotalKW):
+		return kindSubtotal
+	case hasAny(t, notTotalKW):
+		return kindNotTotal
+	case hasAny(t, roundingKW) && !hasAny(t, roundedKW):
+		return kindRounding
+	case hasAny(t, roundedKW):
+		return kindRounded
+	case hasAny(t, changeKW):
+		return kindChange
+	case hasAny(t, taxKW) && !(hasAny(t, totalKW) && hasAny(t, inclusiveKW)):
+		return kindTax
+	case hasAny(t, totalKW):
+		return kindTotal
+	case hasAny(t, cashKW):
+		return kindCash
+	case hasAny(t, cardKW):
+		return kindCard
+	case hasAny(t, discountKW):
+		return kindDiscount
+	}
+	return kindNone
+}
+
+// candidate is one reading of an amount with the evidence for it.
+type candidate struct {
+	Amount Amount
+	Score  float64
+	Why    []string
+}
+
+// amounts picks the subtotal, tax, rounding, total, payment and change, and
+// cross-checks them against each other and the items.
+func (d *doc) amounts(r *Receipt, alt [][]row) {
+	kinds := make([]kind, len(d.rows))
+	for i := range d.rows {
+		kinds[i] = d.kind(i)
+	}
+	first := func(k kind) (*Amount, int) {
+		for i := range d.rows {
+			if kinds[i] != k {
+				continue
+			}
+			if m, at, ok := d.lastMoney(i); ok {
+				a := m.Amount
+				return &a, at
+			}
+		}
+		return nil, -1
+	}
+	last := func(k kind) (*Amount, int) {
+		for i := len(d.rows) - 1; i >= 0; i-- {
+			if kinds[i] != k {
+				continue
+			}
+			if m, at, ok := d.lastMoney(i); ok {
+				a := m.Amount
+				return &a, at
+			}
+		}
+		return nil, -1
+	}
+	r.Subtotal, _ = first(kindSubtotal)
+	r.Rounding, _ = first(kindRounding)
+	r.Tax, _ = d.taxAmount(kinds)
+	cash, _ := first(kindCash)
+	card, _ := first(kindCard)
+	r.Change, _ = last(kindChange)
+	if cash != nil {
+		r.Paid, r.Payment = cash, "cash"
+	} else if card != nil {
+		r.Paid, r.Payment = card, "card"
+	}
+	for i := range d.rows {
+		if kinds[i] == kindDiscount {
+			if m, _, ok := d.lastMoney(i); ok {
+				a := m.Amount
+				if a.Units > 0 {
+					a.Units = -a.Units
+				}
+				r.Discounts = append(r.Discounts, a)
+			}
+		}
+	}
+
+	// Candidates for the total: every amount on a total-like row, scored
+	// by the row's keyword, its position and its OCR confidence; then
+	// every cross-check that agrees adds to a candidate's score.
+	cands := map[int64]*candidate{}
+	add := func(a Amount, s float64, why string) {
+		if a.Units <= 0 {
+			return
+		}
+		c := cands[a.Cents()]
+		if c == nil {
+			c = &candidate{Amount: a}
+			cands[a.Cents()] = c
+		}
+		c.Score += s
+		c.Why = append(c.Why, why)
+	}
+	n := len(d.rows)
+	for i := range d.rows {
+		var base float64
+		var why string
+		switch kinds[i] {
+		case kindRounded:
+			base, why = 3.5, "rounded/grand total line"
+		case kindTotal:
+			base, why = 3, "total line"
+		case kindCard:
+			base, why = 1.2, "card payment"
+		case kindCash:
+			base, why = 0.6, "cash tendered"
+		default:
+			continue
+		}
+		m, at, ok := d.lastMoney(i)
+		if !ok {
+			continue
+		}
+		// Lower rows are likelier to be the final figure; a total in the
+		// header is a column title.
+		pos := float64(i) / float64(max(n, 1))
+		s := base * (0.7 + 0.3*pos) * (0.5 + 0.5*d.wordConf(at, m.Start, m.End))
+		add(m.Amount, s, why)
+	}
+	for _, rows := range alt {
+		ad := newDoc(rows, Hints{Country: d.country})
+		for i := range ad.rows {
+			k := ad.kind(i)
+			if k != kindTotal && k != kindRounded {
+				continue
+			}
+			if m, at, ok := ad.lastMoney(i); ok {
+				add(m.Amount, 2*(0.5+0.5*ad.wordConf(at, m.Start, m.End)), "re-read total line")
+			}
+		}
+	}
+	if r.Paid != nil && r.Change != nil && r.Paid.Cmp(*r.Change) > 0 {
+		add(r.Paid.Sub(*r.Change), 2, "cash minus change")
+	}
+	if r.Subtotal != nil && r.Tax != nil {
+		add(r.Subtotal.Add(*r.Tax), 0.5, "subtotal plus tax")
+	}
+	if len(r.Items) > 1 {
+		add(r.ComputedTotal(), 0.5, "sum of items")
+	}
+	// Agreement: a candidate that equals another figure on the page
+	// (subtotal, items sum, subtotal+tax, a rounded neighbour) gains.
+	for _, c := range cands {
+		if r.Subtotal != nil && r.Subtotal.Equal(c.Amount) {
+			c.Score += 1
+			c.Why = append(c.Why, "equals subtotal")
+		}
+		if len(r.Items) > 1 && r.ComputedTotal().Equal(c.Amount) {
+			c.Score += 1.5
+			c.Why = append(c.Why, "equals sum of items")
+		}
+		if r.Subtotal != nil && r.Tax != nil && r.Subtotal.Add(*r.Tax).Equal(c.Amount) {
+			c.Score += 1
+			c.Why = append(c.Why, "equals subtotal plus tax")
+		}
+		if r.Paid != nil && r.Change != nil && r.Paid.Sub(*r.Change).Equal(c.Amount) {
+			c.Score += 1
+		}
+	}
+	if len(cands) == 0 {
+		// No total line: the largest amount in the lower half of the
+		// page, which is where tills print the total.
+		var best *Amount
+		for i := n / 2; i < n; i++ {
+			if kinds[i] == kindChange || kinds[i] == kindCash || kinds[i] == kindTax {
+				continue
+			}
+			for _, m := range d.money[i] {
+				if best == nil || m.Amount.Cmp(*best) > 0 {
+					a := m.Amount
+					best = &a
+				}
+			}
+		}
+		if best != nil {
+			r.Total = best
+			r.Confidence["total"] = 0.2
+			r.warn("no total line found; took the largest amount in the lower half")
+		}
+		return
+	}
+	list := make([]*candidate, 0, len(cands))
+	for _, c := range cands {
+		list = append(list, c)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].Score != list[j].Score {
+			return list[i].Score > list[j].Score
+		}
+		return list[i].Amount.Cmp(list[j].Amount) > 0
+	})
+	best := list[0]
+	t := best.Amount
+	r.Total = &t
+	margin := best.Score
+	if len(list) > 1 {
+		margin -= list[1].Score
+	}
+	r.Confidence["total"] = round3(1 - math.Exp(-(0.25*best.Score + 0.35*margin)))
+	d.crossCheck(r)
+}
+
+// taxAmount returns the tax: the amount on a tax row that is not a rate
+// table header, preferring a "total tax" row.
+func (d *doc) taxAmount(kinds []kind) (*Amount, int) {
+	var found *Amount
+	at := -1
+	for i := range d.rows {
+		if kinds[i] != kindTax {
+			continue
+		}
+		m, j, ok := d.lastMoney(i)
+		if !ok || m.Units < 0 {
+			continue
+		}
+		a := m.Amount
+		if hasAny(d.toks[i], phrases("TOTAL GST", "TOTAL TAX", "GST PAYABLE", "TAX TOTAL")) {
+			return &a, j
+		}
+		if found == nil {
+			found, at = &a, j
+		}
+	}
+	return found, at
+}
+
+// crossCheck compares the total with the other figures and adjusts the
+// confidences and warnings.
+func (d *doc) crossCheck(r *Receipt) {
+	t := *r.Total
+	if r.Subtotal != nil {
+		r.Confidence["subtotal"] = 0.6
+		if r.Subtotal.Cmp(t) > 0 && r.Rounding == nil && len(r.Discounts) == 0 {
+			r.warn(fmt.Sprintf("subtotal %s is more than total %s", r.Subtotal, t))
+			r.Confidence["subtotal"] = 0.3
+		}
+	}
+	if r.Tax != nil {
+		r.Confidence["tax"] = 0.6
+		if r.Tax.Cmp(t) >= 0 {
+			r.warn(fmt.Sprintf("tax %s is not less than total %s", r.Tax, t))
+			r.Confidence["tax"] = 0.2
+		}
+	}
+	if r.Paid != nil {
+		r.Confidence["paid"] = 0.6
+		if r.Payment == "cash" && r.Change != nil {
+			if r.Paid.Sub(*r.Change).Equal(t) {
+				r.Confidence["paid"] = 0.9
+				r.Confidence["change"] = 0.9
+			} else {
+				r.Confidence["change"] = 0.4
+				r.warn(fmt.Sprintf("cash %s minus change %s is not the total %s", r.Paid, r.Change, t))
+			}
+		}
+	}
+	if len(r.Items) > 0 {
+		ct := r.ComputedTotal()
+		target := t
+		if r.Subtotal != nil {
+			target = *r.Subtotal
+		}
+		if !ct.Equal(target) && !ct.Equal(t) {
+			r.warn(fmt.Sprintf("items add up to %s, receipt says %s", ct, target))
+		}
+	}
+}

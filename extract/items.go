@@ -1,0 +1,167 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/tillhq/till"
+)
+
+var (
+	// qtyPriceRE is "2 x 0.49", "2@ 0.49", "3 X 1,29", "2 * 0.49".
+	qtyPriceRE = regexp.MustCompile(`(?i)(?:^|[^\d.,])(\d{1,3})\s?(?:[x×*@]|pcs?\s?[x@]|ea\.?\s?@?)\s?(\d+[.,]\d{2})(?:\s?/\s?ea)?(?:$|[^\d])`)
+	// weightRE is "1.250 kg @ 2.99/kg", "0,456 kg x 3,99 EUR/kg", "500 g x".
+	weightRE = regexp.MustCompile(`(?i)(\d+(?:[.,]\d{1,3})?)\s?(kg|g|mg|ml|l)\b\s?(?:[x×*@]|NET\s?@)\s?(?:[A-Z]{1,3}\s?)?(\d+[.,]\d{2})(?:\s?(?:[A-Z]{3}|€|\$)?\s?/\s?(kg|g|l|ml|100\s?g))?`)
+	digitRunRE = regexp.MustCompile(`\d{8,14}`)
+	// flagRE is what tills print after an item's value: tax classes and
+	// markers such as "N", "T", "A", "B 1", "*", "TX", "SR", "ZR".
+	flagRE = regexp.MustCompile(`(?i)^\s*(?:[A-Z*#&©]{1,2}(?:\s?\d)?|SR|ZR|TX|NT|FT)?\s*$`)
+)
+
+// itemStop are words that never appear on an item line.
+var itemStop = phrases("TEL", "FAX", "PHONE", "GST REG", "GST ID", "REG NO", "INVOICE", "RECEIPT", "CASHIER", "DATE", "TIME",
+	"TABLE", "PAX", "QTY", "PRICE", "DESCRIPTION", "UHR", "OFFNUNGSZEITEN", "NETTO", "BRUTTO", "CHANGE", "TENDER", "VISA", "MASTERCARD",
+	"DEBIT", "CREDIT", "APPROVED", "AUTH", "ACCOUNT", "BALANCE", "POINTS", "MEMBER", "ITEMS SOLD", "TERMINAL", "EFT")
+
+// ParseLine reads one printed item line such as "FRAP 001200010451 F 5.48 N",
+// "MILK 2L 2 x 1.99 3.98" or "BANANAS 1.250 kg @ 2.99/kg 3.74". It reports
+// false when the line does not end in an amount (optionally followed by a
+// tax flag) or has no name.
+func ParseLine(s string) (Item, bool) {
+	ms := findMoney(s)
+	if len(ms) == 0 {
+		return Item{}, false
+	}
+	v := ms[len(ms)-1]
+	if !flagRE.MatchString(s[v.End:]) {
+		return Item{}, false
+	}
+	it := Item{Quantity: Amount{1, 0}, Unit: "each", Value: v.Amount, Price: v.Amount, Line: s}
+	nameEnd := v.Start
+	if m := weightRE.FindStringSubmatchIndex(s); m != nil && m[0] < v.Start {
+		q, err1 := ParseAmount(s[m[2]:m[3]])
+		p, err2 := ParseAmount(s[m[6]:m[7]])
+		if err1 == nil && err2 == nil && q.Units > 0 {
+			it.Quantity, it.Unit, it.Price = q, strings.ToLower(s[m[4]:m[5]]), p
+			nameEnd = min(nameEnd, m[0])
+		}
+	} else if m := qtyPriceRE.FindStringSubmatchIndex(s); m != nil && m[2] < v.Start {
+		q, err1 := ParseAmount(s[m[2]:m[3]])
+		p, err2 := ParseAmount(s[m[4]:m[5]])
+		if err1 == nil && err2 == nil && q.Units > 0 {
+			it.Quantity, it.Price = q, p
+			nameEnd = min(nameEnd, m[2])
+			// A single amount that is the unit price: the value is the
+			// product.
+			if m[4] == v.Start {
+				it.Value = p.Mul(q)
+			}
+		}
+	}
+	for _, m := range digitRunRE.FindAllStringIndex(s, -1) {
+		if g := s[m[0]:m[1]]; till.ValidGTIN(g) {
+			it.GTIN = g
+			nameEnd = min(nameEnd, m[0])
+			break
+		}
+	}
+	it.Name = cleanName(s[:nameEnd])
+	letters := 0
+	for _, r := range it.Name {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	if letters < 2 {
+		return Item{}, false
+	}
+	it.Conf = 0.5
+	return it, true
+}
+
+// cleanName trims codes and punctuation around an item name.
+func cleanName(s string) string {
+	f := strings.Fields(s)
+	// Leading article numbers and line numbers.
+	for len(f) > 1 && isCode(f[0]) {
+		f = f[1:]
+	}
+	// Trailing codes, flags and stray quantity digits.
+	for len(f) > 1 && (isCode(f[len(f)-1]) || len(strings.Trim(f[len(f)-1], "*#-:.|")) <= 1) {
+		f = f[:len(f)-1]
+	}
+	return strings.Trim(strings.Join(f, " "), " -:*|.#")
+}
+
+func isCode(t string) bool {
+	t = strings.Trim(t, "()#*")
+	if len(t) < 4 {
+		return allDigits(t) && t != ""
+	}
+	digits := 0
+	for _, r := range t {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	return digits*10 >= len(t)*8
+}
+
+// items collects the item lines: rows above the first subtotal or total
+// row that parse as items and carry no header or payment words. A row that
+// is only a quantity and price ("2 x 0.49") belongs to the item above or
+// below it; a name row without an amount followed by an amount-only row is
+// one item printed on two rows.
+func (d *doc) items(r *Receipt) {
+	end := len(d.rows)
+	for i := range d.rows {
+		k := d.kind(i)
+		if (k == kindSubtotal || k == kindTotal || k == kindRounded) && len(d.money[i]) > 0 && i > 0 {
+			end = i
+			break
+		}
+	}
+	pendingName := ""
+	for i := 0; i < end; i++ {
+		text := d.rows[i].Text
+		toks := d.toks[i]
+		if hasAny(toks, itemStop) || len(findDates(text, d.order)) > 0 {
+			pendingName = ""
+			continue
+		}
+		if d.kind(i) != kindNone {
+			pendingName = ""
+			continue
+		}
+		it, ok := ParseLine(text)
+		if !ok && pendingName != "" && len(d.money[i]) > 0 {
+			it, ok = ParseLine(pendingName + " " + text)
+		}
+		if !ok {
+			if len(d.money[i]) == 0 && len(toks) > 0 {
+				pendingName = text
+			} else {
+				pendingName = ""
+			}
+			continue
+		}
+		pendingName = ""
+		if it.Value.Units < 0 {
+			r.Discounts = append(r.Discounts, it.Value)
+			continue
+		}
+		if it.Value.Units == 0 {
+			continue
+		}
+		it.Conf = round3(0.3 + 0.6*d.rows[i].Conf/100)
+		r.Items = append(r.Items, it)
+	}
+	if len(r.Items) > 0 {
+		var sum float64
+		for _, it := range r.Items {
+			sum += it.Conf
+		}
+		r.Confidence["items"] = round3(sum / float64(len(r.Items)))
+	}
+}

@@ -1,0 +1,321 @@
+package extract
+
+import (
+	"math"
+	"regexp"
+	"strings"
+)
+
+// Company-name cues. Legal-entity suffixes are strong evidence that a row
+// is the issuer's name; business nouns are weaker.
+var (
+	legalKW = phrases("SDN BHD", "BHD", "SDN", "GMBH", "LTD", "LIMITED", "PTY", "INC", "LLC", "CORP", "CORPORATION", "PLC", "KG", "AG",
+		"CO KG", "ENTERPRISE", "ENTERPRISES", "TRADING", "BERHAD", "S B", "PTE", "LLP", "GBR", "OHG", "E K", "SARL", "SAS", "BV", "NV")
+	businessKW = phrases("RESTAURANT", "RESTORAN", "STORE", "STORES", "MART", "MARKET", "SUPERMARKET", "HYPERMARKET", "HARDWARE",
+		"BOOKSTORE", "STATIONERY", "CAFE", "BAKERY", "PHARMACY", "APOTHEKE", "SHOP", "MINIMARKET", "FOOD", "KITCHEN", "MARKETING",
+		"INDUSTRIES", "HOLDINGS", "CENTRE", "CENTER", "BAKERI", "KEDAI", "DRUG", "GROCERY", "BAUMARKT", "MARKT", "TRADING CO")
+	addressKW = phrases("JALAN", "JLN", "LOT", "TAMAN", "ROAD", "RD", "STREET", "ST", "AVENUE", "AVE", "BLVD", "LORONG", "PERSIARAN",
+		"STR", "STRASSE", "WEG", "PLATZ", "ALLEE", "NO", "BLOK", "BLOCK", "LEVEL", "FLOOR", "KAMPUNG", "BANDAR", "PUSAT", "KM",
+		"SUITE", "UNIT", "DRIVE", "DR", "HIGHWAY", "LANE", "MALL", "PLAZA", "SELANGOR", "JOHOR", "KUALA LUMPUR", "MALAYSIA",
+		"DARUL EHSAN", "DARUL TAKZIM", "PERAK", "PAHANG", "KEDAH", "MELAKA", "NEGERI SEMBILAN", "PENANG", "PULAU PINANG")
+	contactKW = phrases("TEL", "TELEPHONE", "PHONE", "FAX", "H P", "HP", "TELEFON", "FON", "MOBILE", "EMAIL", "E MAIL", "WWW", "HOTLINE",
+		"WHATSAPP", "TELP")
+	taxIDKW = phrases("GST REG NO", "GST REG", "GST ID", "GST NO", "GSTREG", "GST", "SST REG NO", "SST ID", "SST NO", "SST", "TAX ID",
+		"VAT NO", "VAT REG", "VAT", "ABN", "UST IDNR", "UST ID", "USTIDNR", "UST ID NR", "STEUERNUMMER", "STEUERNR", "ST NR", "TIN", "REG NO",
+		"CO REG", "ROC", "CO NO", "COMPANY NO", "BUSINESS NO")
+	headerEndKW = phrases("INVOICE", "RECEIPT", "CASHIER", "TABLE", "QTY", "DESCRIPTION", "ITEM", "BILL", "TAX INVOICE", "DOC NO",
+		"ORDER", "SALES", "KASSE", "BON", "BELEG", "OPERATOR", "MEMBER", "SERVER", "GUEST", "CHECK")
+)
+
+var (
+	regNoRE    = regexp.MustCompile(`(?i)\(?\b(?:CO\.?\s*(?:REG\.?\s*)?(?:NO\.?)?\s*[:.]?\s*)?[A-Z]{0,2}\d{4,}[-\s]?[A-Z]\b\)?|\(\s*\d{4,}[-\s]?[A-Z]?\s*\)`)
+	phoneRE    = regexp.MustCompile(`[+(]?\d[\d\s\-()/.]{5,}\d`)
+	abnRE      = regexp.MustCompile(`\b\d{2}\s?\d{3}\s?\d{3}\s?\d{3}\b`)
+	taxValueRE = regexp.MustCompile(`(?i)\b[A-Z]{0,2}\s?\d[\d\s\-/.]{4,}[\dA-Z]\b`)
+)
+
+// headerEnd is the index of the first row after the receipt's header: the
+// first row with a date, a header-ending keyword or an item amount, at most
+// a third of the page and never fewer than three rows.
+func (d *doc) headerEnd() int {
+	limit := max(3, min(14, len(d.rows)/2+1))
+	for i := 0; i < len(d.rows) && i < limit; i++ {
+		if i >= 2 && (len(findDates(d.rows[i].Text, d.order)) > 0 || hasAny(d.toks[i], headerEndKW)) {
+			return i
+		}
+	}
+	return min(limit, len(d.rows))
+}
+
+// merchant finds the issuer's name, address, phone, tax id and postcode.
+func (d *doc) merchant(r *Receipt) {
+	end := d.headerEnd()
+	best, bestScore := -1, math.Inf(-1)
+	for i := 0; i < end; i++ {
+		s := d.nameScore(i, end)
+		if s > bestScore {
+			best, bestScore = i, s
+		}
+	}
+	nameRows := []int{}
+	if best >= 0 && bestScore > 0 {
+		nameRows = append(nameRows, best)
+		// A suffix printed on its own row belongs to the row above; a
+		// name broken before its suffix continues on the row below.
+		toks := d.toks[best]
+		if len(toks) <= 3 && hasAny(toks, legalKW) && best > 0 && !d.isContactOrTax(best-1) {
+			nameRows = []int{best - 1, best}
+		} else if !hasAny(toks, legalKW) && best+1 < end && len(d.toks[best+1]) <= 3 && hasAny(d.toks[best+1], legalKW) {
+			nameRows = append(nameRows, best+1)
+		}
+		parts := make([]string, len(nameRows))
+		for k, i := range nameRows {
+			parts[k] = d.rows[i].Text
+		}
+		r.Merchant.Name = cleanCompany(strings.Join(parts, " "))
+		conf := 1 - math.Exp(-bestScore/3)
+		r.Confidence["merchant.name"] = round3(conf * d.rows[best].Conf / 100)
+	}
+
+	// The address: the rows after the name up to the first contact, tax
+	// or date row, skipping registration numbers.
+	start := 0
+	if len(nameRows) > 0 {
+		start = nameRows[len(nameRows)-1] + 1
+	}
+	var addr []string
+	sawPostcode := false
+	for i := start; i < len(d.rows) && i < start+7 && len(addr) < 6; i++ {
+		text := d.rows[i].Text
+		toks := d.toks[i]
+		if len(addr) == 0 && (regNoRE.MatchString(text) && len(alnum(regNoRE.ReplaceAllString(text, ""))) < 4) {
+			continue
+		}
+		if len(addr) == 0 && hasAny(toks, taxIDKW) && !hasAny(toks, addressKW) {
+			continue
+		}
+		cut := len(toks)
+		for k := range toks {
+			if hasAny(toks[k:k+1], contactKW) || (k+1 < len(toks) && hasAny(toks[k:k+2], phrases("GST REG", "GST ID", "SST ID"))) {
+				cut = k
+				break
+			}
+		}
+		if cut < len(toks) || len(findDates(text, d.order)) > 0 || hasAny(toks, headerEndKW) || d.kind(i) != kindNone {
+			if cut > 0 && cut < len(toks) && len(addr) > 0 {
+				addr = append(addr, cutAtToken(text, toks[cut]))
+			}
+			break
+		}
+		if sawPostcode && (len(toks) > 4 || hasDigit(text)) {
+			break
+		}
+		addr = append(addr, text)
+		if d.postcodeIn(text) != "" {
+			sawPostcode = true
+		}
+	}
+	if len(addr) > 0 {
+		r.Merchant.Address = strings.Trim(strings.Join(addr, " "), " ,.")
+		c := 0.4
+		if sawPostcode {
+			c = 0.75
+		}
+		r.Confidence["merchant.address"] = c
+		for i := len(addr) - 1; i >= 0; i-- {
+			if pc := d.postcodeIn(addr[i]); pc != "" {
+				r.Postcode = pc
+				r.Confidence["postcode"] = 0.7
+				break
+			}
+		}
+	}
+
+	for i := range d.rows {
+		toks := d.toks[i]
+		if r.Merchant.Phone == "" && hasAny(toks, contactKW) {
+			text := d.rows[i].Text
+			k := keywordEnd(text, contactKW)
+			if m := phoneRE.FindString(text[k:]); m != "" && countDigits(m) >= 7 {
+				r.Merchant.Phone = strings.TrimSpace(m)
+				r.Confidence["merchant.phone"] = 0.8
+			}
+		}
+		if r.Merchant.TaxID == "" && hasAny(toks, taxIDKW) && !hasAny(toks, phrases("CO REG", "ROC", "REG NO", "COMPANY NO")) {
+			text := d.rows[i].Text
+			k := keywordEnd(text, taxIDKW)
+			if m := abnRE.FindString(text[k:]); m != "" && hasAny(toks, phrases("ABN")) {
+				r.Merchant.TaxID = m
+			} else if m := taxValueRE.FindString(text[k:]); m != "" && countDigits(m) >= 6 {
+				r.Merchant.TaxID = strings.TrimSpace(m)
+			}
+			if r.Merchant.TaxID != "" {
+				r.Confidence["merchant.tax_id"] = 0.7
+			}
+		}
+	}
+}
+
+// nameScore rates row i of the header as the company name.
+func (d *doc) nameScore(i, end int) float64 {
+	toks := d.toks[i]
+	text := d.rows[i].Text
+	letters, upper := 0, 0
+	for _, c := range text {
+		if c >= 'A' && c <= 'Z' {
+			letters++
+			upper++
+		} else if c >= 'a' && c <= 'z' {
+			letters++
+		}
+	}
+	if letters < 3 {
+		return math.Inf(-1)
+	}
+	s := 0.0
+	if hasAny(toks, legalKW) {
+		s += 3
+	}
+	if hasAny(toks, businessKW) {
+		s += 1
+	}
+	s += 1.5 * (1 - float64(i)/float64(max(end, 1)))
+	s += float64(upper) / float64(letters)
+	s += float64(letters) / float64(max(len(text), 1))
+	if hasAny(toks, addressKW) || d.postcodeIn(text) != "" {
+		s -= 2
+	}
+	if d.isContactOrTax(i) {
+		s -= 3
+	}
+	if len(findDates(text, d.order)) > 0 || len(d.money[i]) > 0 {
+		s -= 2
+	}
+	if letters < 5 {
+		s -= 1
+	}
+	s *= 0.5 + 0.5*d.rows[i].Conf/100
+	return s
+}
+
+func (d *doc) isContactOrTax(i int) bool {
+	return hasAny(d.toks[i], contactKW) || hasAny(d.toks[i], taxIDKW)
+}
+
+// legalFix lists legal suffixes whose OCR misreadings are corrected at the
+// end of a company name.
+var legalFix = []phrase{{"SDN", "BHD"}, {"BHD"}, {"GMBH"}, {"ENTERPRISE"}, {"TRADING"}}
+
+// cleanCompany removes registration numbers and stray punctuation from a
+// company name and spells a misread legal suffix right ("SON BHD" becomes
+// "SDN BHD"): each of its words must be within one edit of the suffix and
+// the suffix must end the name or come just before its last word.
+func cleanCompany(s string) string {
+	s = regNoRE.ReplaceAllString(s, " ")
+	f := strings.Fields(s)
+	junk := func(t string) bool { return strings.Trim(t, "|!:;*#-_.,'\"") == "" }
+	for len(f) > 0 && junk(f[0]) {
+		f = f[1:]
+	}
+	for len(f) > 0 && junk(f[len(f)-1]) {
+		f = f[:len(f)-1]
+	}
+	if len(f) > 0 {
+		f[0] = strings.TrimLeft(f[0], "|!:;*#_,'\"")
+	}
+	for _, fix := range legalFix {
+		n := len(fix)
+		for k := max(0, len(f)-n-1); k+n <= len(f); k++ {
+			match, exact := true, true
+			for j, w := range fix {
+				t := fold(alnum(f[k+j]))
+				if t != w {
+					exact = false
+				}
+				if len(t) < 3 || editDistance(t, w) > 1 {
+					match = false
+				}
+			}
+			if match && !exact {
+				for j, w := range fix {
+					f[k+j] = w + trailingPunct(f[k+j])
+				}
+			}
+		}
+	}
+	return strings.TrimSpace(strings.Join(f, " "))
+}
+
+func trailingPunct(s string) string {
+	i := len(s)
+	for i > 0 && strings.ContainsRune(".,", rune(s[i-1])) {
+		i--
+	}
+	return s[i:]
+}
+
+// postcodeIn returns the postcode printed in text for the doc's country.
+func (d *doc) postcodeIn(text string) string {
+	var re *regexp.Regexp
+	switch d.country {
+	case "AU":
+		re = auPostcodeRE
+	case "GB":
+		re = gbPostcodeRE
+	default:
+		re = fiveDigitRE
+	}
+	ms := re.FindAllStringSubmatch(text, -1)
+	if len(ms) == 0 {
+		return ""
+	}
+	return ms[len(ms)-1][1]
+}
+
+var (
+	fiveDigitRE  = regexp.MustCompile(`(?:^|[^\d\-.,/])(\d{5})(?:$|[^\d\-.,/])`)
+	auPostcodeRE = regexp.MustCompile(`(?i)\b(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT)\s+(\d{4})\b`)
+	gbPostcodeRE = regexp.MustCompile(`\b([A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b`)
+)
+
+func hasDigit(s string) bool { return countDigits(s) > 0 }
+
+func countDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
+// keywordEnd returns the byte offset in text just after the first match of
+// any of the phrases, or 0.
+func keywordEnd(text string, ps []phrase) int {
+	up := strings.ToUpper(text)
+	toks := tokens(text)
+	for _, p := range ps {
+		if k := matchPhrase(toks, p); k >= 0 {
+			// Find the token's position in the text.
+			pos := 0
+			for j := 0; j <= k+len(p)-1 && j < len(toks); j++ {
+				at := strings.Index(up[pos:], toks[j])
+				if at < 0 {
+					return 0
+				}
+				pos += at + len(toks[j])
+			}
+			return pos
+		}
+	}
+	return 0
+}
+
+// cutAtToken returns text up to the first occurrence of tok.
+func cutAtToken(text, tok string) string {
+	if i := strings.Index(strings.ToUpper(text), tok); i > 0 {
+		return strings.TrimSpace(text[:i])
+	}
+	return ""
+}

@@ -1,0 +1,228 @@
+package extract
+
+import (
+	"image"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/tillhq/till/ocr"
+)
+
+// row is one printed line of the receipt as the eye sees it: the words of
+// every Tesseract line whose boxes sit at the same height, left to right.
+// Tesseract's automatic segmentation often splits a row into columns (the
+// label "TOTAL" in one block, its amount in another); rows join them again.
+type row struct {
+	Words []ocr.Word
+	Box   image.Rectangle
+	Text  string
+	Conf  float64 // mean word confidence, 0-100
+	Index int     // position in the page's rows, top to bottom
+}
+
+// buildRows groups the page's lines into rows. Two lines belong to the same
+// row when their vertical extents overlap by more than half of the shorter
+// one and they do not overlap horizontally.
+func buildRows(p ocr.Page) []row {
+	lines := p.Lines()
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].Box.Min.Y < lines[j].Box.Min.Y })
+	var rows []row
+	used := make([]bool, len(lines))
+	for i, l := range lines {
+		if used[i] {
+			continue
+		}
+		used[i] = true
+		r := row{Words: append([]ocr.Word(nil), l.Words...), Box: l.Box}
+		for j := i + 1; j < len(lines); j++ {
+			if used[j] {
+				continue
+			}
+			m := lines[j]
+			if m.Box.Min.Y > r.Box.Max.Y {
+				break
+			}
+			if !sameRow(r, m) {
+				continue
+			}
+			used[j] = true
+			r.Words = append(r.Words, m.Words...)
+			r.Box = r.Box.Union(m.Box)
+		}
+		sort.SliceStable(r.Words, func(a, b int) bool { return r.Words[a].Box.Min.X < r.Words[b].Box.Min.X })
+		rows = append(rows, r)
+	}
+	for i := range rows {
+		r := &rows[i]
+		r.Index = i
+		parts := make([]string, len(r.Words))
+		var sum float64
+		for k, w := range r.Words {
+			parts[k] = w.Text
+			sum += w.Conf
+		}
+		r.Text = strings.Join(parts, " ")
+		if len(r.Words) > 0 {
+			r.Conf = sum / float64(len(r.Words))
+		}
+	}
+	return rows
+}
+
+func sameRow(r row, l ocr.Line) bool {
+	// Compare with the row's words nearest in x, not the whole row box,
+	// which grows as lines join.
+	top, bot := r.Box.Min.Y, r.Box.Max.Y
+	h := min(bot-top, l.Box.Dy())
+	ov := min(bot, l.Box.Max.Y) - max(top, l.Box.Min.Y)
+	if h <= 0 || ov*2 <= h {
+		return false
+	}
+	for _, w := range r.Words {
+		if w.Box.Min.X < l.Box.Max.X && l.Box.Min.X < w.Box.Max.X {
+			return false
+		}
+	}
+	return true
+}
+
+// fold returns s in upper case with the OCR's usual letter–digit confusions
+// mapped to letters, for keyword matching: "T0TAL" folds to "TOTAL".
+func fold(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		switch r {
+		case '0':
+			r = 'O'
+		case '1', '|', '!':
+			r = 'I'
+		case '5', '$':
+			r = 'S'
+		case '8':
+			r = 'B'
+		case 'Ä':
+			r = 'A'
+		case 'Ö':
+			r = 'O'
+		case 'Ü':
+			r = 'U'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// alnum keeps the letters and digits of s, upper-cased; labels and
+// predictions of names and addresses are compared in this form.
+func alnum(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// tokens splits s into upper-case words of letters and digits.
+func tokens(s string) []string {
+	return strings.FieldsFunc(strings.ToUpper(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			c := prev[j-1]
+			if ra[i-1] != rb[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// fuzzyEq reports whether an OCR'd word matches a keyword, allowing one
+// edit per four letters of the keyword (none for words under four letters)
+// after folding digit look-alikes.
+func fuzzyEq(word, kw string) bool {
+	w := fold(word)
+	if w == kw {
+		return true
+	}
+	allowed := len(kw) / 4
+	if allowed == 0 {
+		return false
+	}
+	if d := len(w) - len(kw); d > allowed || -d > allowed {
+		return false
+	}
+	return editDistance(w, kw) <= allowed
+}
+
+// phrase is a keyword of one or more words.
+type phrase []string
+
+// matchPhrase finds the phrase in the row's tokens and returns the index of
+// its first token, or -1. A phrase written without spaces ("SUBTOTAL")
+// also matches when the OCR split it, and the other way round.
+func matchPhrase(toks []string, p phrase) int {
+	for i := 0; i+len(p) <= len(toks); i++ {
+		ok := true
+		for k, kw := range p {
+			if !fuzzyEq(toks[i+k], kw) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return i
+		}
+	}
+	joined := strings.Join(p, "")
+	if len(p) > 1 {
+		for i := range toks {
+			if fuzzyEq(toks[i], joined) {
+				return i
+			}
+		}
+	}
+	if len(p) == 1 && len(joined) >= 6 {
+		for i := 0; i+1 < len(toks); i++ {
+			if fuzzyEq(toks[i]+toks[i+1], joined) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// hasAny reports whether any phrase matches.
+func hasAny(toks []string, ps []phrase) bool {
+	for _, p := range ps {
+		if matchPhrase(toks, p) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func phrases(ss ...string) []phrase {
+	out := make([]phrase, len(ss))
+	for i, s := range ss {
+		out[i] = strings.Fields(s)
+	}
+	return out
+}

@@ -12,7 +12,7 @@ var (
 	// qtyPriceRE is "2 x 0.49", "2@ 0.49", "3 X 1,29", "2 * 0.49".
 	qtyPriceRE = regexp.MustCompile(`(?i)(?:^|[^\d.,])(\d{1,3})\s?(?:[x×*@]|pcs?\s?[x@]|ea\.?\s?@?)\s?(\d+[.,]\d{2})(?:\s?/\s?ea)?(?:$|[^\d])`)
 	// weightRE is "1.250 kg @ 2.99/kg", "0,456 kg x 3,99 EUR/kg", "500 g x".
-	weightRE = regexp.MustCompile(`(?i)(\d+(?:[.,]\d{1,3})?)\s?(kg|g|mg|ml|l)\b\s?(?:[x×*@]|NET\s?@)\s?(?:[A-Z]{1,3}\s?)?(\d+[.,]\d{2})(?:\s?(?:[A-Z]{3}|€|\$)?\s?/\s?(kg|g|l|ml|100\s?g))?`)
+	weightRE   = regexp.MustCompile(`(?i)(\d+(?:[.,]\d{1,3})?)\s?(kg|g|mg|ml|l)\b\s?(?:[x×*@]|NET\s?@)\s?(?:[A-Z]{1,3}\s?)?(\d+[.,]\d{2})(?:\s?(?:[A-Z]{3}|€|\$)?\s?/\s?(kg|g|l|ml|100\s?g))?`)
 	digitRunRE = regexp.MustCompile(`\d{8,14}`)
 	// flagRE is what tills print after an item's value: tax classes and
 	// markers such as "N", "T", "A", "B 1", "*", "TX", "SR", "ZR".

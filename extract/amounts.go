@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 )
 
 // The keyword families of the amount lines. A row's family is the first
@@ -134,16 +135,37 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 	// by the row's keyword, its position and its OCR confidence; then
 	// every cross-check that agrees adds to a candidate's score.
 	cands := map[int64]*candidate{}
-	add := func(a Amount, s float64, why string) {
-		if a.Units <= 0 {
-			return
-		}
+	get := func(a Amount) *candidate {
 		c := cands[a.Cents()]
 		if c == nil {
 			c = &candidate{Amount: a}
 			cands[a.Cents()] = c
 		}
+		return c
+	}
+	add := func(a Amount, s float64, why string) {
+		if a.Units <= 0 {
+			return
+		}
+		c := get(a)
 		c.Score += s
+		c.Why = append(c.Why, why)
+	}
+	// Line evidence counts once per amount, at its strongest; each further
+	// line with the same amount adds a little (the total is often printed
+	// again as the amount tendered).
+	lineEv := map[int64]float64{}
+	lineN := map[int64]int{}
+	lineAdd := func(a Amount, s float64, why string) {
+		if a.Units <= 0 {
+			return
+		}
+		c := get(a)
+		k := a.Cents()
+		lineN[k]++
+		if s > lineEv[k] {
+			lineEv[k] = s
+		}
 		c.Why = append(c.Why, why)
 	}
 	n := len(d.rows)
@@ -166,11 +188,16 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 		if !ok {
 			continue
 		}
+		// A total qualified by other words ("Total 0% supplies") or a
+		// rate is a partial sum.
+		if kinds[i] == kindTotal && (qualifiedTotal(d.toks[i]) || strings.Contains(d.rows[i].Text, "%")) {
+			base *= 0.6
+		}
 		// Lower rows are likelier to be the final figure; a total in the
 		// header is a column title.
 		pos := float64(i) / float64(max(n, 1))
 		s := base * (0.7 + 0.3*pos) * (0.5 + 0.5*d.wordConf(at, m.Start, m.End))
-		add(m.Amount, s, why)
+		lineAdd(m.Amount, s, why)
 	}
 	for _, rows := range alt {
 		ad := newDoc(rows, Hints{Country: d.country})
@@ -180,36 +207,32 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 				continue
 			}
 			if m, at, ok := ad.lastMoney(i); ok {
-				add(m.Amount, 2*(0.5+0.5*ad.wordConf(at, m.Start, m.End)), "re-read total line")
+				lineAdd(m.Amount, 2*(0.5+0.5*ad.wordConf(at, m.Start, m.End)), "re-read total line")
 			}
 		}
 	}
+	for k, s := range lineEv {
+		cands[k].Score += s + 0.3*float64(lineN[k]-1)
+	}
+	taxed := r.Tax != nil && !r.Tax.IsZero()
 	if r.Paid != nil && r.Change != nil && r.Paid.Cmp(*r.Change) > 0 {
-		add(r.Paid.Sub(*r.Change), 2, "cash minus change")
+		add(r.Paid.Sub(*r.Change), 1.5, "cash minus change")
 	}
-	if r.Subtotal != nil && r.Tax != nil {
-		add(r.Subtotal.Add(*r.Tax), 0.5, "subtotal plus tax")
+	if r.Subtotal != nil && taxed {
+		add(r.Subtotal.Add(*r.Tax), 1, "subtotal plus tax")
 	}
-	if len(r.Items) > 1 {
+	if len(cands) == 0 && len(r.Items) > 1 {
 		add(r.ComputedTotal(), 0.5, "sum of items")
 	}
-	// Agreement: a candidate that equals another figure on the page
-	// (subtotal, items sum, subtotal+tax, a rounded neighbour) gains.
+	// Agreement with the other figures on the page.
 	for _, c := range cands {
-		if r.Subtotal != nil && r.Subtotal.Equal(c.Amount) {
-			c.Score += 1
+		if r.Subtotal != nil && !taxed && r.Subtotal.Equal(c.Amount) {
+			c.Score += 0.7
 			c.Why = append(c.Why, "equals subtotal")
 		}
 		if len(r.Items) > 1 && r.ComputedTotal().Equal(c.Amount) {
-			c.Score += 1.5
+			c.Score += 0.7
 			c.Why = append(c.Why, "equals sum of items")
-		}
-		if r.Subtotal != nil && r.Tax != nil && r.Subtotal.Add(*r.Tax).Equal(c.Amount) {
-			c.Score += 1
-			c.Why = append(c.Why, "equals subtotal plus tax")
-		}
-		if r.Paid != nil && r.Change != nil && r.Paid.Sub(*r.Change).Equal(c.Amount) {
-			c.Score += 1
 		}
 	}
 	if len(cands) == 0 {
@@ -247,12 +270,29 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 	best := list[0]
 	t := best.Amount
 	r.Total = &t
+	r.Evidence["total"] = best.Why
+	if len(list) > 1 {
+		r.Evidence["total"] = append(r.Evidence["total"], fmt.Sprintf("score %.2f over %s at %.2f", best.Score, list[1].Amount, list[1].Score))
+	}
 	margin := best.Score
 	if len(list) > 1 {
 		margin -= list[1].Score
 	}
 	r.Confidence["total"] = round3(1 - math.Exp(-(0.25*best.Score + 0.35*margin)))
 	d.crossCheck(r)
+}
+
+// qualifiedTotal reports whether a total row carries words besides the
+// keyword, the currency and its amount, as partial sums do.
+func qualifiedTotal(toks []string) bool {
+	words := 0
+	for _, t := range toks {
+		if allDigits(t) || t == "RM" || t == "EUR" || t == "USD" || len(t) == 1 {
+			continue
+		}
+		words++
+	}
+	return words > 2
 }
 
 // taxAmount returns the tax: the amount on a tax row that is not a rate

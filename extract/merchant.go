@@ -228,10 +228,10 @@ func cleanCompany(s string) string {
 		for k := max(0, len(f)-n-1); k+n <= len(f); k++ {
 			match, exact := true, true
 			for j, w := range fix {
-				t := fold(alnum(f[k+j]))
-				if t != w {
+				if alnum(f[k+j]) != w {
 					exact = false
 				}
+				t := fold(alnum(f[k+j]))
 				if len(t) < 3 || editDistance(t, w) > 1 {
 					match = false
 				}

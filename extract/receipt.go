@@ -76,6 +76,9 @@ type Receipt struct {
 	// Confidence maps a field's JSON name to how sure the extractor is,
 	// 0-1.
 	Confidence map[string]float64
+	// Evidence says, for the fields chosen among competing candidates,
+	// what spoke for the chosen value.
+	Evidence map[string][]string
 	// Warnings explain failed cross-checks and doubtful readings.
 	Warnings []string
 }
@@ -98,7 +101,7 @@ func Extract(p ocr.Page, h Hints) *Receipt {
 // extractRows does the work of Extract. alt holds rows of other readings
 // of parts of the page (region re-reads), offered as extra candidates.
 func extractRows(rows []row, p ocr.Page, h Hints, alt [][]row) *Receipt {
-	r := &Receipt{Confidence: map[string]float64{}}
+	r := &Receipt{Confidence: map[string]float64{}, Evidence: map[string][]string{}}
 	r.WordsCount = len(p.Words)
 	if len(p.Words) > 0 {
 		var sum float64

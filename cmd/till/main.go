@@ -36,6 +36,8 @@ func init() {
 		{"serve", "[flags]", "run the HTTP API and the processing workers", runServe},
 		{"migrate", "[flags]", "apply the embedded database migrations and exit", runMigrate},
 		{"users", "add|ticket|revoke ...", "create users and issue or revoke their tickets", runUsers},
+		{"scan", "[--json] IMAGE...", "read receipt images and print what is extracted", runScan},
+		{"eval", "DIR...", "score extraction against labelled receipt folders", runEval},
 		{"version", "", "print the version", runVersion},
 		{"help", "[command]", "show help", runHelp},
 	}

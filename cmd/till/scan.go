@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/tillhq/till/extract"
+	"github.com/tillhq/till/imaging"
+	"github.com/tillhq/till/ocr"
+)
+
+// ocrConfig holds the flags that choose how receipts are read, shared by
+// scan and eval.
+type ocrConfig struct {
+	tessdata string
+	langs    string
+	workers  int
+	psm      int
+	reread   bool
+	country  string
+}
+
+func (c *ocrConfig) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.tessdata, "tessdata", os.Getenv("TILL_TESSDATA"), "`folder` of Tesseract models to prefer, such as the best_int ones from scripts/tessdata.sh (env TILL_TESSDATA)")
+	fs.StringVar(&c.langs, "langs", envOr("TILL_OCR_LANGS", "eng"), "Tesseract `languages`, such as eng or eng+deu (env TILL_OCR_LANGS)")
+	fs.IntVar(&c.workers, "workers", runtime.NumCPU(), "receipts read at once, one OCR engine each")
+	fs.IntVar(&c.psm, "psm", 6, "page segmentation `mode` of the full-page pass (6 reads totals and dates best)")
+	fs.BoolVar(&c.reread, "reread", false, "re-read the total and date rows with the other segmentation")
+	fs.StringVar(&c.country, "country", "", "ISO `country` code of the receipts, when known (decides 02/03 day-first or month-first)")
+}
+
+// open loads the OCR engines and returns a function that reads one image
+// file, how many reads may run at once, and a function that frees the
+// engines.
+func (c *ocrConfig) open() (readFunc, int, func(), error) {
+	workers := max(c.workers, 1)
+	pool, err := ocr.NewPool(ocr.Config{Size: workers, Langs: c.langs, TessdataDir: c.tessdata})
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	psm := c.psm
+	if psm == 3 {
+		psm = 0
+	}
+	rd := extract.Reader{Engine: pool, Hints: extract.Hints{Country: c.country}, PSM: psm, Reread: c.reread}
+	read := func(ctx context.Context, path string) (*extract.Receipt, error) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		d, err := imaging.Decode(data, imaging.DecodeOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return rd.Read(ctx, imaging.Luma(d.Image))
+	}
+	return read, workers, func() { pool.Close() }, nil
+}
+
+// scanResult is one line of "till scan --json".
+type scanResult struct {
+	File string `json:"file"`
+	extract.Analyzed
+}
+
+func runScan(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	var oc ocrConfig
+	oc.register(fs)
+	asJSON := fs.Bool("json", false, "print one JSON object per image instead of a table")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: till scan [flags] IMAGE...")
+		fmt.Fprintln(fs.Output(), "\nReads receipt images and prints what Till extracts from each.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errors.New("scan: no image given")
+	}
+	read, _, closeFn, err := oc.open()
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	failed := 0
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetEscapeHTML(false)
+	for i, path := range fs.Args() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r, err := read(ctx, path)
+		if err != nil {
+			failed++
+			fmt.Fprintf(os.Stderr, "till scan: %s: %s\n", path, errorText(err))
+			continue
+		}
+		if *asJSON {
+			if err := enc.Encode(scanResult{File: path, Analyzed: r.Analyzed()}); err != nil {
+				return err
+			}
+			continue
+		}
+		if i > 0 {
+			fmt.Println()
+		}
+		printReceipt(os.Stdout, path, r)
+	}
+	if failed > 0 {
+		return fmt.Errorf("scan: %d of %d images could not be read", failed, fs.NArg())
+	}
+	return nil
+}
+
+// printReceipt writes a receipt as a readable table.
+func printReceipt(w io.Writer, path string, r *extract.Receipt) {
+	a := r.Analyzed()
+	fmt.Fprintf(w, "── %s ──\n", path)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	field := func(name, value, conf string) {
+		if value == "" {
+			value = "–"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", name, value, confText(r.Confidence[conf]))
+	}
+	field("merchant", r.Merchant.Name, "merchant.name")
+	field("address", r.Merchant.Address, "merchant.address")
+	field("phone", r.Merchant.Phone, "merchant.phone")
+	field("tax id", r.Merchant.TaxID, "merchant.tax_id")
+	field("date", strings.TrimSpace(a.ReceiptDate+" "+a.ReceiptTime), "receipt_date")
+	field("receipt no", r.Code, "receipt_code")
+	field("terminal", r.Terminal, "term_id")
+	field("subtotal", amountText(r.Subtotal, r.Currency), "subtotal")
+	field("tax", amountText(r.Tax, r.Currency), "tax")
+	field("total", amountText(r.Total, r.Currency), "total")
+	if r.Paid != nil {
+		field("paid ("+r.Payment+")", amountText(r.Paid, r.Currency), "paid")
+	}
+	if r.Change != nil {
+		field("change", amountText(r.Change, r.Currency), "change")
+	}
+	tw.Flush()
+	if len(r.Items) > 0 {
+		fmt.Fprintf(w, "  items (%d, adding up to %s):\n", len(r.Items), r.ComputedTotal())
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		for _, it := range r.Items {
+			qty := ""
+			if it.Quantity.Cmp(extract.Amount{Units: 1}) != 0 || it.Unit != "each" {
+				qty = it.Quantity.String() + " " + it.Unit + " × " + it.Price.String()
+			}
+			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t\n", it.Name, qty, it.Value, it.GTIN)
+		}
+		tw.Flush()
+	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "  ! %s\n", warn)
+	}
+	fmt.Fprintf(w, "  %d words, OCR confidence %.0f %%\n", r.WordsCount, 100*r.AccuracyRate)
+}
+
+func amountText(a *extract.Amount, currency string) string {
+	if a == nil {
+		return ""
+	}
+	return strings.TrimSpace(a.String() + " " + currency)
+}
+
+func confText(c float64) string {
+	if c == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%3.0f %%", 100*c)
+}

@@ -1,0 +1,171 @@
+// Package sqlstore implements till.Store over database/sql, once for every
+// database Till supports. The backends (sqlite, postgres) open the
+// connections and describe their database with a Dialect; everything else,
+// every query included, is shared.
+//
+// Queries are written once, in PostgreSQL's $1, $2, … placeholder syntax,
+// and rebound by the Dialect where the database wants another. Timestamps
+// are stored as BIGINT microseconds since the Unix epoch (columns named
+// *_us) so that comparisons and ordering mean the same in every database.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/tillhq/till"
+)
+
+// ErrorClass is what a database error means to Store, as told by a Dialect.
+type ErrorClass int
+
+// The classes of database error Store answers differently. Everything else
+// is ClassOther and becomes a KindInternal error.
+const (
+	ClassOther       ErrorClass = iota
+	ClassUnique                 // a unique or primary key constraint was violated
+	ClassForeignKey             // a foreign key constraint was violated
+	ClassUnavailable            // the database is locked, overloaded or out of reach; the caller may retry
+)
+
+// Dialect is what one database needs Store to do differently.
+type Dialect struct {
+	// Rebind rewrites a query written with $1, $2, … placeholders into
+	// the database's syntax. Nil means the database takes $N as it is.
+	Rebind func(query string) string
+	// Classify tells which ErrorClass a driver error belongs to.
+	Classify func(err error) ErrorClass
+	// Migrations holds the database's schema migrations as *.sql files at
+	// its root, applied in name order by Migrate.
+	Migrations fs.FS
+	// MigrationLock, when not empty, is executed first in every migration
+	// transaction to keep other processes from migrating at the same time.
+	// It may be empty where beginning a transaction already excludes every
+	// other writer, as SQLite's BEGIN IMMEDIATE does.
+	MigrationLock string
+}
+
+// Store is till.Store over two database/sql handles: a writer for every
+// change and a reader for every query that changes nothing. They may be the
+// same handle.
+type Store struct {
+	w, r *sql.DB
+	d    Dialect
+}
+
+var _ till.Store = (*Store)(nil)
+
+// New returns a Store that writes through writer and reads through reader.
+// The schema must be migrated already (see Migrate). The Store owns both
+// handles: Close closes them.
+func New(writer, reader *sql.DB, d Dialect) *Store {
+	return &Store{w: writer, r: reader, d: d}
+}
+
+// Ping reports whether both handles reach the database.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return s.fail("ping", err)
+	}
+	if err := s.r.PingContext(ctx); err != nil {
+		return s.fail("ping", err)
+	}
+	return nil
+}
+
+// Close closes both handles.
+func (s *Store) Close() error {
+	err := s.w.Close()
+	if s.r != s.w {
+		err = errors.Join(err, s.r.Close())
+	}
+	return err
+}
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) rebind(query string) string {
+	if s.d.Rebind == nil {
+		return query
+	}
+	return s.d.Rebind(query)
+}
+
+func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
+	return q.ExecContext(ctx, s.rebind(query), args...)
+}
+
+func (s *Store) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
+	return q.QueryContext(ctx, s.rebind(query), args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, q querier, query string, args ...any) *sql.Row {
+	return q.QueryRowContext(ctx, s.rebind(query), args...)
+}
+
+// class returns the ErrorClass of err.
+func (s *Store) class(err error) ErrorClass {
+	if err == nil || s.d.Classify == nil {
+		return ClassOther
+	}
+	return s.d.Classify(err)
+}
+
+// fail wraps a database error that the calling method does not answer
+// itself: ClassUnavailable becomes KindUnavailable, everything else stays
+// internal, with op naming what failed for the logs.
+func (s *Store) fail(op string, err error) error {
+	if s.class(err) == ClassUnavailable {
+		return till.Wrap(till.KindUnavailable, err, "database unavailable, try again later")
+	}
+	return fmt.Errorf("sqlstore: %s: %w", op, err)
+}
+
+// inTx runs f in a transaction on the writer and commits it when f
+// succeeds. It returns f's error unchanged, or the commit's as a fail.
+func (s *Store) inTx(ctx context.Context, op string, f func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return s.fail(op, err)
+	}
+	if err := f(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return s.fail(op, err)
+	}
+	return nil
+}
+
+// us returns t as stored: microseconds since the Unix epoch.
+func us(t time.Time) int64 { return t.UnixMicro() }
+
+// fromUS returns the UTC time of a stored timestamp.
+func fromUS(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+// nullUS returns the stored form of an optional time.
+func nullUS(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMicro(), Valid: true}
+}
+
+// fromNullUS returns the optional time of a stored, nullable timestamp.
+func fromNullUS(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromUS(v.Int64)
+	return &t
+}

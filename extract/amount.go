@@ -145,7 +145,8 @@ func ParseAmount(s string) (Amount, error) {
 			other = lastDot
 		}
 		repeated := strings.Count(s, string(s[dec])) > 1
-		thousands := repeated || (len(tail) == 3 && other < 0)
+		// "0,812" is a decimal: no group of thousands starts with 0.
+		thousands := repeated || (len(tail) == 3 && other < 0 && strings.TrimLeft(s[:dec], "0") != "")
 		if !thousands {
 			intPart, frac = s[:dec], tail
 		}
@@ -182,7 +183,7 @@ func allDigits(s string) bool {
 // moneyRE finds amounts printed with two (or, for some currencies, three)
 // decimals inside a line of OCR text. OCR often puts a space after the
 // separator ("5. 00") or reads a trailing minus as a separate word.
-var moneyRE = regexp.MustCompile(`(?:^|[^\d.,])(-\s?)?((?:\d{1,3}(?:[.,']\d{3})+|\d+)\s?[.,]\s?\d{2})(-)?(?:$|[^\d])`)
+var moneyRE = regexp.MustCompile(`(-\s?)?((?:\d{1,3}(?:[.,']\d{3})+|\d+)\s?[.,]\s?\d{2})(-)?`)
 
 // money is one amount found in a line, with its byte offsets in the text.
 type money struct {
@@ -194,16 +195,44 @@ type money struct {
 func findMoney(text string) []money {
 	var out []money
 	for _, m := range moneyRE.FindAllStringSubmatchIndex(text, -1) {
-		raw := text[m[4]:m[5]]
-		raw = strings.ReplaceAll(raw, " ", "")
+		// The amount must not continue a longer number on either side;
+		// the boundaries are checked here so that adjacent amounts
+		// ("4.50 9.00") are both found.
+		if s := m[4]; s > 0 && strings.ContainsRune("0123456789.,", rune(text[s-1])) {
+			continue
+		}
+		if e := m[5]; e < len(text) && (isDigit(text[e]) || (e+1 < len(text) && (text[e] == '.' || text[e] == ',') && isDigit(text[e+1]))) {
+			continue
+		}
+		raw := strings.ReplaceAll(text[m[4]:m[5]], " ", "")
 		a, err := ParseAmount(raw)
 		if err != nil || a.Scale != 2 {
 			continue
 		}
-		if (m[2] >= 0) || (m[6] >= 0) {
+		if m[2] >= 0 || m[6] >= 0 {
 			a.Units = -a.Units
 		}
 		out = append(out, money{a, m[4], m[5]})
 	}
 	return out
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// parseQuantity parses a printed quantity or weight, where a single
+// separator is always the decimal point ("1.250" kg is one and a quarter).
+func parseQuantity(s string) (Amount, error) {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexAny(s, ".,"); i >= 0 && strings.Count(s, ".")+strings.Count(s, ",") == 1 {
+		if !allDigits(s[:i]) || !allDigits(s[i+1:]) || len(s)-i-1 > maxScale {
+			return Amount{}, ErrNotAmount
+		}
+		s = s[:i] + "." + s[i+1:]
+		u, err := strconv.ParseInt(strings.Replace(s, ".", "", 1), 10, 64)
+		if err != nil {
+			return Amount{}, ErrNotAmount
+		}
+		return Amount{u, len(s) - i - 1}, nil
+	}
+	return ParseAmount(s)
 }

@@ -83,7 +83,7 @@ func ParseDate(s string, order Order) (Date, bool) {
 // findDates returns every plausible date in text, left to right.
 func findDates(text string, order Order) []dateCandidate {
 	var out []dateCandidate
-	up := strings.ToUpper(text)
+	up := text // matched case-insensitively; offsets index text
 	for _, m := range numDateRE.FindAllStringSubmatchIndex(up, -1) {
 		a, _ := strconv.Atoi(up[m[2]:m[3]])
 		sep1, sep2 := up[m[4]:m[5]], up[m[8]:m[9]]
@@ -107,6 +107,9 @@ func findDates(text string, order Order) []dateCandidate {
 			first, second := a, b
 			df, mf := Date{y, time.Month(second), first}, Date{y, time.Month(first), second}
 			switch {
+			case df.valid() && mf.valid() && first != second && sep1 == ".":
+				// Dotted dates are day-first wherever they are printed.
+				d.Date = df
 			case df.valid() && mf.valid() && first != second:
 				d.Ambiguous = true
 				d.Date = df
@@ -128,9 +131,10 @@ func findDates(text string, order Order) []dateCandidate {
 		out = append(out, d)
 	}
 	for _, m := range wordDateRE.FindAllStringSubmatchIndex(up, -1) {
-		mon, ok := monthNames[strings.TrimSuffix(up[m[4]:m[5]], ".")]
-		if !ok {
-			mon, ok = monthNames[up[m[4]:m[4]+3]]
+		word := strings.ToUpper(strings.TrimSuffix(up[m[4]:m[5]], "."))
+		mon, ok := monthNames[word]
+		if !ok && len(word) > 3 {
+			mon, ok = monthNames[word[:3]]
 		}
 		if !ok {
 			continue
@@ -148,7 +152,7 @@ func findDates(text string, order Order) []dateCandidate {
 		}
 	}
 	for _, m := range monthDayRE.FindAllStringSubmatchIndex(up, -1) {
-		mon, ok := monthNames[up[m[2]:m[2]+3]]
+		mon, ok := monthNames[strings.ToUpper(up[m[2]:m[2]+3])]
 		if !ok {
 			continue
 		}

@@ -38,9 +38,9 @@ func ParseLine(s string) (Item, bool) {
 		return Item{}, false
 	}
 	it := Item{Quantity: Amount{1, 0}, Unit: "each", Value: v.Amount, Price: v.Amount, Line: s}
-	nameEnd := v.Start
+	nameEnd := ms[0].Start
 	if m := weightRE.FindStringSubmatchIndex(s); m != nil && m[0] < v.Start {
-		q, err1 := ParseAmount(s[m[2]:m[3]])
+		q, err1 := parseQuantity(s[m[2]:m[3]])
 		p, err2 := ParseAmount(s[m[6]:m[7]])
 		if err1 == nil && err2 == nil && q.Units > 0 {
 			it.Quantity, it.Unit, it.Price = q, strings.ToLower(s[m[4]:m[5]]), p
@@ -105,7 +105,7 @@ func isCode(t string) bool {
 			digits++
 		}
 	}
-	return digits*10 >= len(t)*8
+	return digits*10 >= len(t)*6
 }
 
 // items collects the item lines: rows above the first subtotal or total
@@ -123,9 +123,20 @@ func (d *doc) items(r *Receipt) {
 		}
 	}
 	pendingName := ""
+	var pendingQty *Item
 	for i := 0; i < end; i++ {
 		text := d.rows[i].Text
 		toks := d.toks[i]
+		if q, ok := quantityRow(text); ok {
+			// "2 x 0,79" on its own row: the quantity of the item above
+			// when its value is the product, or else of the item below.
+			if n := len(r.Items); n > 0 && r.Items[n-1].Value.Equal(q.Value) && r.Items[n-1].Quantity.Equal(Amount{1, 0}) {
+				r.Items[n-1].Quantity, r.Items[n-1].Price = q.Quantity, q.Price
+			} else {
+				pendingQty = &q
+			}
+			continue
+		}
 		if hasAny(toks, itemStop) || len(findDates(text, d.order)) > 0 {
 			pendingName = ""
 			continue
@@ -147,6 +158,10 @@ func (d *doc) items(r *Receipt) {
 			continue
 		}
 		pendingName = ""
+		if pendingQty != nil && pendingQty.Value.Equal(it.Value) {
+			it.Quantity, it.Price = pendingQty.Quantity, pendingQty.Price
+		}
+		pendingQty = nil
 		if it.Value.Units < 0 {
 			r.Discounts = append(r.Discounts, it.Value)
 			continue
@@ -164,4 +179,28 @@ func (d *doc) items(r *Receipt) {
 		}
 		r.Confidence["items"] = round3(sum / float64(len(r.Items)))
 	}
+}
+
+// quantityRow reads a row that is only a quantity and a unit price, such
+// as "2 x 0,79" or "3 @ 1.99 5.97", and returns it as an item without a
+// name whose value is the product.
+func quantityRow(text string) (Item, bool) {
+	m := qtyPriceRE.FindStringSubmatchIndex(text)
+	if m == nil {
+		return Item{}, false
+	}
+	rest := text[:m[2]] + " " + text[m[5]:]
+	for _, c := range rest {
+		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' {
+			if !strings.ContainsRune("xXAB*", c) {
+				return Item{}, false
+			}
+		}
+	}
+	q, err1 := ParseAmount(text[m[2]:m[3]])
+	p, err2 := ParseAmount(text[m[4]:m[5]])
+	if err1 != nil || err2 != nil || q.Units <= 0 {
+		return Item{}, false
+	}
+	return Item{Quantity: q, Unit: "each", Price: p, Value: p.Mul(q)}, true
 }

@@ -1,0 +1,75 @@
+-- Till's first schema. Times are microseconds since the Unix epoch (*_us);
+-- lists of strings are JSON arrays. sqlite/migrations/0001_init.sql is the
+-- same schema for SQLite.
+
+CREATE TABLE users (
+	id            TEXT PRIMARY KEY,
+	name          TEXT NOT NULL UNIQUE,
+	role          TEXT NOT NULL,
+	retailers     TEXT NOT NULL DEFAULT '[]',
+	level         TEXT NOT NULL,
+	karma         INTEGER NOT NULL DEFAULT 0,
+	registered_us BIGINT NOT NULL
+);
+
+-- A ticket is stored as the SHA-256 hash of its secret.
+CREATE TABLE tickets (
+	hash       BYTEA PRIMARY KEY,
+	user_id    TEXT NOT NULL REFERENCES users (id),
+	created_us BIGINT NOT NULL,
+	expires_us BIGINT NOT NULL,
+	revoked_us BIGINT
+);
+
+CREATE INDEX tickets_user_live ON tickets (user_id) WHERE revoked_us IS NULL;
+
+-- seq orders a user's receipts and is never reused (an identity), so a
+-- chunk cursor keeps its place even if rows are ever purged.
+CREATE TABLE receipts (
+	seq                BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	id                 TEXT NOT NULL UNIQUE,
+	user_id            TEXT NOT NULL REFERENCES users (id),
+	accuracy           TEXT NOT NULL,
+	latitude           TEXT NOT NULL,
+	longitude          TEXT NOT NULL,
+	images             TEXT NOT NULL,
+	store_id           TEXT NOT NULL,
+	location_name      TEXT NOT NULL,
+	country_iso        TEXT NOT NULL,
+	client_ip          TEXT NOT NULL,
+	status             TEXT NOT NULL,
+	retailer_id        TEXT NOT NULL,
+	retailer_name      TEXT NOT NULL,
+	receipt_code       TEXT NOT NULL,
+	issued_us          BIGINT,
+	total              TEXT NOT NULL,
+	ocr_done           BOOLEAN NOT NULL,
+	recognized_items   INTEGER NOT NULL,
+	unrecognized_items INTEGER NOT NULL,
+	deleted_us         BIGINT,
+	created_us         BIGINT NOT NULL,
+	updated_us         BIGINT NOT NULL
+);
+
+-- A user's live receipts, newest first: chunk listing, groups and search.
+CREATE INDEX receipts_user_live ON receipts (user_id, seq DESC) WHERE deleted_us IS NULL;
+
+-- The images of a receipt that Till stores, by position in its image list.
+CREATE TABLE receipt_images (
+	receipt_seq BIGINT NOT NULL REFERENCES receipts (seq),
+	position    INTEGER NOT NULL,
+	image_key   TEXT NOT NULL,
+	PRIMARY KEY (receipt_seq, position)
+);
+
+CREATE INDEX receipt_images_image ON receipt_images (image_key);
+
+CREATE TABLE images (
+	key          TEXT PRIMARY KEY,
+	owner_id     TEXT NOT NULL,
+	content_type TEXT NOT NULL,
+	size         BIGINT NOT NULL,
+	sha256       TEXT NOT NULL,
+	source_url   TEXT NOT NULL,
+	created_us   BIGINT NOT NULL
+);

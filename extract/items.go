@@ -14,9 +14,6 @@ var (
 	// weightRE is "1.250 kg @ 2.99/kg", "0,456 kg x 3,99 EUR/kg", "500 g x".
 	weightRE   = regexp.MustCompile(`(?i)(\d+(?:[.,]\d{1,3})?)\s?(kg|g|mg|ml|l)\b\s?(?:[x×*@]|NET\s?@)\s?(?:[A-Z]{1,3}\s?)?(\d+[.,]\d{2})(?:\s?(?:[A-Z]{3}|€|\$)?\s?/\s?(kg|g|l|ml|100\s?g))?`)
 	digitRunRE = regexp.MustCompile(`\d{8,14}`)
-	// flagRE is what tills print after an item's value: tax classes and
-	// markers such as "N", "T", "A", "B 1", "*", "TX", "SR", "ZR".
-	flagRE = regexp.MustCompile(`(?i)^\s*(?:[A-Z*#&©]{1,2}(?:\s?\d)?|SR|ZR|TX|NT|FT)?\s*$`)
 )
 
 // itemStop are words that never appear on an item line.
@@ -34,7 +31,7 @@ func ParseLine(s string) (Item, bool) {
 		return Item{}, false
 	}
 	v := ms[len(ms)-1]
-	if !flagRE.MatchString(s[v.End:]) {
+	if !isFlags(s[v.End:]) {
 		return Item{}, false
 	}
 	it := Item{Quantity: Amount{1, 0}, Unit: "each", Value: v.Amount, Price: v.Amount, Line: s}
@@ -84,14 +81,14 @@ func ParseLine(s string) (Item, bool) {
 func cleanName(s string) string {
 	f := strings.Fields(s)
 	// Leading article numbers and line numbers.
-	for len(f) > 1 && isCode(f[0]) {
+	for len(f) > 1 && (isCode(f[0]) || strings.Trim(f[0], "=|~_-:;.,'\"*#") == "") {
 		f = f[1:]
 	}
 	// Trailing codes, flags and stray quantity digits.
 	for len(f) > 1 && (isCode(f[len(f)-1]) || len(strings.Trim(f[len(f)-1], "*#-:.|")) <= 1) {
 		f = f[:len(f)-1]
 	}
-	return strings.Trim(strings.Join(f, " "), " -:*|.#")
+	return strings.Trim(strings.Join(f, " "), " -:*|.#=~_\"'")
 }
 
 func isCode(t string) bool {
@@ -203,4 +200,20 @@ func quantityRow(text string) (Item, bool) {
 		return Item{}, false
 	}
 	return Item{Quantity: q, Unit: "each", Price: p, Value: p.Mul(q)}, true
+}
+
+// isFlags reports whether the text after an item's value is what tills
+// print there – tax classes and markers such as "N", "A", "B 1", "*", "SR",
+// "X E" – or OCR noise of the same size, rather than more figures.
+func isFlags(s string) bool {
+	f := strings.Fields(s)
+	if len(f) > 2 {
+		return false
+	}
+	for _, t := range f {
+		if len([]rune(t)) > 3 || strings.ToUpper(t) != t {
+			return false
+		}
+	}
+	return countDigits(s) <= 1
 }

@@ -193,6 +193,16 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 		if kinds[i] == kindTotal && (qualifiedTotal(d.toks[i]) || strings.Contains(d.rows[i].Text, "%")) {
 			base *= 0.6
 		}
+		// Several amounts on a total row make it a row of a tax summary
+		// table (net, tax, gross): its largest is the gross.
+		if ms := d.money[i]; len(ms) > 1 && at == i {
+			base *= 0.6
+			for _, x := range ms {
+				if x.Amount.Cmp(m.Amount) > 0 {
+					m = x
+				}
+			}
+		}
 		// Lower rows are likelier to be the final figure; a total in the
 		// header is a column title.
 		pos := float64(i) / float64(max(n, 1))
@@ -211,8 +221,19 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 			}
 		}
 	}
+	var largest *candidate
 	for k, s := range lineEv {
-		cands[k].Score += s + 0.3*float64(lineN[k]-1)
+		c := cands[k]
+		c.Score += s + 0.3*float64(lineN[k]-1)
+		if s >= 1.5 && (largest == nil || c.Amount.Cmp(largest.Amount) > 0) {
+			largest = c
+		}
+	}
+	// The grand total is the largest of the amounts on total lines: the
+	// others are partial sums, taxes and rounding.
+	if largest != nil {
+		largest.Score += 0.5
+		largest.Why = append(largest.Why, "largest on a total line")
 	}
 	taxed := r.Tax != nil && !r.Tax.IsZero()
 	if r.Paid != nil && r.Change != nil && r.Paid.Cmp(*r.Change) > 0 {

@@ -2,7 +2,10 @@ module github.com/tillhq/till
 
 go 1.26.8
 
-require golang.org/x/image v0.47.0
+require (
+	github.com/makiuchi-d/gozxing v0.1.1
+	golang.org/x/image v0.47.0
+)
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
@@ -29,4 +32,5 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 	modernc.org/sqlite v1.62.0 // indirect
+	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect
 )

@@ -5,6 +5,7 @@ package ocr
 #include <stdlib.h>
 #include <stdbool.h>
 #include <tesseract/capi.h>
+#include <leptonica/allheaders.h>
 
 // tillCancel is Tesseract's cancel callback: it reports whether the flag
 // that cancel_this points to has been raised from Go.
@@ -27,6 +28,7 @@ import (
 	"image/draw"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -56,6 +58,7 @@ func NewTesseract(langs, tessdataDir string) (*Tesseract, error) {
 	if langs == "" {
 		langs = DefaultLangs
 	}
+	quietLeptonica.Do(func() { C.setMsgSeverity(C.L_SEVERITY_NONE) })
 	api := C.TessBaseAPICreate()
 	if api == nil {
 		return nil, fmt.Errorf("ocr: cannot create a Tesseract engine")
@@ -91,6 +94,12 @@ func NewTesseract(langs, tessdataDir string) (*Tesseract, error) {
 	}
 	return t, nil
 }
+
+// quietLeptonica silences the image library under Tesseract, which
+// otherwise prints messages such as "Error in pixScanForForeground: invalid
+// box" to stderr for blank regions of ordinary pages. The setting is
+// process-wide and Till does not use Leptonica otherwise.
+var quietLeptonica sync.Once
 
 // Langs returns the language set the engine was loaded with.
 func (t *Tesseract) Langs() string { return t.langs }

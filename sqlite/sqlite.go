@@ -30,9 +30,10 @@ var migrations embed.FS
 
 // dialect is what SQLite needs sqlstore to do differently.
 var dialect = sqlstore.Dialect{
-	Rebind:     rebind,
-	Classify:   classify,
-	Migrations: must(fs.Sub(migrations, "migrations")),
+	Rebind:          rebind,
+	Classify:        classify,
+	Migrations:      must(fs.Sub(migrations, "migrations")),
+	CacheStatements: true,
 }
 
 // pragmas are set on every connection, reader or writer.

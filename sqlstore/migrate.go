@@ -24,6 +24,7 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: migrate: %w", err)
 	}
+	d.CacheStatements = false // the statements would outlive the migration
 	s := &Store{w: db, r: db, d: d}
 	var applied []string
 	for _, name := range names { // fs.Glob returns names sorted

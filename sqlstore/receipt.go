@@ -39,45 +39,34 @@ func (s *Store) CreateReceipt(ctx context.Context, r *till.Receipt, imageKeys []
 	if len(imageKeys) > len(r.Images) {
 		return fmt.Errorf("sqlstore: create receipt: %d image keys for %d images", len(imageKeys), len(r.Images))
 	}
-	links, linkArgs := imageLinks(imageKeys)
-	if links == "" {
+	if !slices.ContainsFunc(imageKeys, func(k string) bool { return k != "" }) {
 		return s.insertReceipt(ctx, s.w, r)
 	}
 	return s.inTx(ctx, "create receipt", func(tx *sql.Tx) error {
 		if err := s.insertReceipt(ctx, tx, r); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, tx, `INSERT INTO receipt_images (receipt_seq, position, image_key) VALUES `+links,
-			append([]any{r.Seq}, linkArgs...)...)
-		if err != nil {
-			return s.fail("create receipt", err)
+		for i, key := range imageKeys {
+			if key == "" {
+				continue
+			}
+			if _, err := s.exec(ctx, tx, insertImageLink, r.Seq, i, key); err != nil {
+				return s.fail("create receipt", err)
+			}
 		}
 		return nil
-	})
+	}, insertReceipt, insertImageLink)
 }
 
-// imageLinks returns the VALUES rows that link the receipt ($1) to its
-// stored images, and their arguments from $2 on; "" when none is stored.
-func imageLinks(keys []string) (string, []any) {
-	var rows strings.Builder
-	var args []any
-	for i, key := range keys {
-		if key == "" {
-			continue
-		}
-		if rows.Len() > 0 {
-			rows.WriteString(", ")
-		}
-		args = append(args, i, key)
-		fmt.Fprintf(&rows, "($1, $%d, $%d)", len(args), len(args)+1)
-	}
-	return rows.String(), args
-}
+const (
+	insertReceipt = `INSERT INTO receipts (` + insertColumns + `)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+		RETURNING seq`
+	insertImageLink = `INSERT INTO receipt_images (receipt_seq, position, image_key) VALUES ($1, $2, $3)`
+)
 
 func (s *Store) insertReceipt(ctx context.Context, q querier, r *till.Receipt) error {
-	err := s.queryRow(ctx, q, `INSERT INTO receipts (`+insertColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
-		RETURNING seq`, receiptArgs(r)...).Scan(&r.Seq)
+	err := s.queryRow(ctx, q, insertReceipt, receiptArgs(r)...).Scan(&r.Seq)
 	switch s.class(err) {
 	case ClassUnique:
 		return till.Errorf(till.KindConflict, "receipt %s already exists", r.ID)
@@ -136,7 +125,7 @@ func (s *Store) insertReceipts(ctx context.Context, tx *sql.Tx, receipts []*till
 	}
 	// Neither database promises to return rows in the order of VALUES.
 	query.WriteString(` RETURNING id, seq`)
-	rows, err := s.query(ctx, tx, query.String(), args...)
+	rows, err := tx.QueryContext(ctx, s.rebind(query.String()), args...)
 	if err == nil {
 		for rows.Next() {
 			var id string
@@ -359,8 +348,8 @@ func (s *Store) SearchReceipts(ctx context.Context, q till.ReceiptQuery) ([]till
 
 	// The window count gives the total with the page in one query, except
 	// for a page past the last, which has no row to carry it.
-	rows, err := s.query(ctx, s.r, `SELECT `+receiptColumns+`, count(*) OVER () FROM receipts
-		WHERE `+where+` ORDER BY seq DESC LIMIT `+limit+` OFFSET `+offset, args...)
+	rows, err := s.r.QueryContext(ctx, s.rebind(`SELECT `+receiptColumns+`, count(*) OVER () FROM receipts
+		WHERE `+where+` ORDER BY seq DESC LIMIT `+limit+` OFFSET `+offset), args...)
 	if err != nil {
 		return nil, 0, s.fail("search receipts", err)
 	}
@@ -370,7 +359,7 @@ func (s *Store) SearchReceipts(ctx context.Context, q till.ReceiptQuery) ([]till
 		return nil, 0, s.fail("search receipts", err)
 	}
 	if len(list) == 0 && q.Page > 0 {
-		err := s.queryRow(ctx, s.r, `SELECT count(*) FROM receipts WHERE `+where, filter...).Scan(&total)
+		err := s.r.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM receipts WHERE `+where), filter...).Scan(&total)
 		if err != nil {
 			return nil, 0, s.fail("search receipts", err)
 		}

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 	"time"
 
 	"github.com/tillhq/till"
@@ -47,14 +48,25 @@ type Dialect struct {
 	// It may be empty where beginning a transaction already excludes every
 	// other writer, as SQLite's BEGIN IMMEDIATE does.
 	MigrationLock string
+	// CacheStatements has Store prepare each of its fixed queries once per
+	// handle and connection instead of at every call. It pays where the
+	// handles keep their connections and parsing is dear, as with SQLite;
+	// pgx caches prepared statements on its own connections already.
+	CacheStatements bool
 }
 
 // Store is till.Store over two database/sql handles: a writer for every
 // change and a reader for every query that changes nothing. They may be the
 // same handle.
 type Store struct {
-	w, r *sql.DB
-	d    Dialect
+	w, r  *sql.DB
+	d     Dialect
+	stmts sync.Map // of stmtKey to *sql.Stmt, when d.CacheStatements
+}
+
+type stmtKey struct {
+	db    *sql.DB
+	query string
 }
 
 var _ till.Store = (*Store)(nil)
@@ -79,7 +91,11 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both handles.
 func (s *Store) Close() error {
-	err := s.w.Close()
+	var err error
+	for _, st := range s.stmts.Range {
+		err = errors.Join(err, st.(*sql.Stmt).Close())
+	}
+	err = errors.Join(err, s.w.Close())
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
@@ -100,16 +116,62 @@ func (s *Store) rebind(query string) string {
 	return s.d.Rebind(query)
 }
 
+// exec, query and queryRow run one of the Store's fixed queries on q,
+// through a cached statement when the Dialect asks for it. Queries built
+// at run time go to q directly, rebound, so that the cache stays small.
+
 func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
+	if st := s.stmt(ctx, q, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return q.ExecContext(ctx, s.rebind(query), args...)
 }
 
 func (s *Store) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
+	if st := s.stmt(ctx, q, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return q.QueryContext(ctx, s.rebind(query), args...)
 }
 
 func (s *Store) queryRow(ctx context.Context, q querier, query string, args ...any) *sql.Row {
+	if st := s.stmt(ctx, q, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return q.QueryRowContext(ctx, s.rebind(query), args...)
+}
+
+// stmt returns the cached statement of query for q, preparing it on first
+// use. It returns nil when the Dialect does not cache statements, when the
+// query fails to prepare (running it unprepared then reports the error),
+// and for a transaction when the statement is not prepared yet: preparing
+// it would wait for the writer's connection, which the transaction holds
+// (see inTx).
+func (s *Store) stmt(ctx context.Context, q querier, query string) *sql.Stmt {
+	if !s.d.CacheStatements {
+		return nil
+	}
+	switch q := q.(type) {
+	case *sql.Tx:
+		if v, ok := s.stmts.Load(stmtKey{s.w, query}); ok {
+			return q.StmtContext(ctx, v.(*sql.Stmt))
+		}
+	case *sql.DB:
+		key := stmtKey{q, query}
+		if v, ok := s.stmts.Load(key); ok {
+			return v.(*sql.Stmt)
+		}
+		st, err := q.PrepareContext(ctx, s.rebind(query))
+		if err != nil {
+			return nil
+		}
+		if v, loaded := s.stmts.LoadOrStore(key, st); loaded {
+			st.Close()
+			return v.(*sql.Stmt)
+		}
+		return st
+	}
+	return nil
 }
 
 // class returns the ErrorClass of err.
@@ -132,7 +194,12 @@ func (s *Store) fail(op string, err error) error {
 
 // inTx runs f in a transaction on the writer and commits it when f
 // succeeds. It returns f's error unchanged, or the commit's as a fail.
-func (s *Store) inTx(ctx context.Context, op string, f func(tx *sql.Tx) error) error {
+// The fixed queries f runs are given as prepare, to be prepared before the
+// transaction begins.
+func (s *Store) inTx(ctx context.Context, op string, f func(tx *sql.Tx) error, prepare ...string) error {
+	for _, query := range prepare {
+		s.stmt(ctx, s.w, query)
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return s.fail(op, err)

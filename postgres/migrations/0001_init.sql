@@ -23,8 +23,7 @@ CREATE TABLE tickets (
 
 CREATE INDEX tickets_user_live ON tickets (user_id) WHERE revoked_us IS NULL;
 
--- seq orders a user's receipts and is never reused (an identity), so a
--- chunk cursor keeps its place even if rows are ever purged.
+-- seq orders a user's receipts.
 CREATE TABLE receipts (
 	seq                BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	id                 TEXT NOT NULL UNIQUE,
@@ -55,14 +54,14 @@ CREATE TABLE receipts (
 CREATE INDEX receipts_user_live ON receipts (user_id, seq DESC) WHERE deleted_us IS NULL;
 
 -- The images of a receipt that Till stores, by position in its image list.
+-- Receipts are found by image, so the key leads the primary key and no
+-- other index is needed.
 CREATE TABLE receipt_images (
+	image_key   TEXT NOT NULL,
 	receipt_seq BIGINT NOT NULL REFERENCES receipts (seq),
 	position    INTEGER NOT NULL,
-	image_key   TEXT NOT NULL,
-	PRIMARY KEY (receipt_seq, position)
+	PRIMARY KEY (image_key, receipt_seq, position)
 );
-
-CREATE INDEX receipt_images_image ON receipt_images (image_key);
 
 CREATE TABLE images (
 	key          TEXT PRIMARY KEY,

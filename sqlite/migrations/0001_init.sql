@@ -23,10 +23,12 @@ CREATE TABLE tickets (
 
 CREATE INDEX tickets_user_live ON tickets (user_id) WHERE revoked_us IS NULL;
 
--- seq orders a user's receipts and is never reused (AUTOINCREMENT), so a
--- chunk cursor keeps its place even if rows are ever purged.
+-- seq, the rowid, orders a user's receipts. It is not AUTOINCREMENT, which
+-- would cost a write to sqlite_sequence on every insert: receipts are only
+-- ever soft-deleted, and chunk cursors are receipt ids, so a reused seq could
+-- not move a cursor.
 CREATE TABLE receipts (
-	seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq                INTEGER PRIMARY KEY,
 	id                 TEXT NOT NULL UNIQUE,
 	user_id            TEXT NOT NULL REFERENCES users (id),
 	accuracy           TEXT NOT NULL,
@@ -55,14 +57,14 @@ CREATE TABLE receipts (
 CREATE INDEX receipts_user_live ON receipts (user_id, seq DESC) WHERE deleted_us IS NULL;
 
 -- The images of a receipt that Till stores, by position in its image list.
+-- Receipts are found by image, so the key leads the primary key and no
+-- other index is needed.
 CREATE TABLE receipt_images (
+	image_key   TEXT NOT NULL,
 	receipt_seq INTEGER NOT NULL REFERENCES receipts (seq),
 	position    INTEGER NOT NULL,
-	image_key   TEXT NOT NULL,
-	PRIMARY KEY (receipt_seq, position)
-);
-
-CREATE INDEX receipt_images_image ON receipt_images (image_key);
+	PRIMARY KEY (image_key, receipt_seq, position)
+) WITHOUT ROWID;
 
 CREATE TABLE images (
 	key          TEXT PRIMARY KEY,

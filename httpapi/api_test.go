@@ -119,13 +119,6 @@ func (e *env) now() time.Time {
 	return e.clock
 }
 
-// advance moves the clock on by d.
-func (e *env) advance(d time.Duration) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.clock = e.clock.Add(d)
-}
-
 // user creates a user with the given role and returns a ticket of it.
 func (e *env) user(name string, role till.Role, retailers ...string) string {
 	e.t.Helper()

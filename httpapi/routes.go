@@ -69,6 +69,7 @@ func (s *server) register() {
 		}
 	}
 	s.methods = append(s.methods, http.MethodHead) // GET routes answer HEAD too
+	slices.Sort(s.methods)
 	s.mux.HandleFunc("/", s.notFound)
 }
 

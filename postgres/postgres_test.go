@@ -124,3 +124,10 @@ func TestConcurrentMigrate(t *testing.T) {
 func BenchmarkCreateReceipt(b *testing.B) {
 	storetest.BenchmarkCreateReceipt(b, openSchema(b))
 }
+
+// BenchmarkReads measures reads among 100,000 receipts of 1,000 users, or
+// as many as TILL_BENCH_RECEIPTS and TILL_BENCH_USERS say.
+func BenchmarkReads(b *testing.B) {
+	receipts, users := storetest.ReadsScale(b)
+	storetest.BenchmarkReads(b, openSchema(b), receipts, users)
+}

@@ -166,3 +166,10 @@ func BenchmarkCreateReceipt(b *testing.B) {
 	s := openFile(b, filepath.Join(b.TempDir(), "till.db"))
 	storetest.BenchmarkCreateReceipt(b, s)
 }
+
+// BenchmarkReads measures reads among 100,000 receipts of 1,000 users, or
+// as many as TILL_BENCH_RECEIPTS and TILL_BENCH_USERS say.
+func BenchmarkReads(b *testing.B) {
+	receipts, users := storetest.ReadsScale(b)
+	storetest.BenchmarkReads(b, openFile(b, filepath.Join(b.TempDir(), "till.db")), receipts, users)
+}

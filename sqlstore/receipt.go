@@ -21,11 +21,12 @@ const insertColumns = `id, user_id, accuracy, latitude, longitude, images, store
 	country_iso, client_ip, status, retailer_id, retailer_name, receipt_code, issued_us, total,
 	ocr_done, recognized_items, unrecognized_items, created_us, updated_us`
 
-// receiptColumns are the columns scanReceipt reads.
+// receiptColumns are the columns scanReceipts reads.
 const receiptColumns = `seq, ` + insertColumns
 
 // CreateReceipt stores r and sets r.Seq, which orders the user's receipts:
-// a receipt stored later has a greater Seq. imageKeys gives, in r.Images
+// a receipt created after another's CreateReceipt returned has a greater
+// Seq. imageKeys gives, in r.Images
 // order, the key of each image stored by Till ("" for one that is not); it
 // may be shorter than r.Images, nil for none, but not longer. The keys are
 // recorded for ImageRetailers and are not checked against the images.
@@ -50,23 +51,24 @@ func (s *Store) CreateReceipt(ctx context.Context, r *till.Receipt, imageKeys []
 			if key == "" {
 				continue
 			}
-			if _, err := s.exec(ctx, tx, insertImageLink, r.Seq, i, key); err != nil {
+			if _, err := s.exec(ctx, tx, insertImageLinkSQL, r.Seq, i, key); err != nil {
 				return s.fail("create receipt", err)
 			}
 		}
 		return nil
-	}, insertReceipt, insertImageLink)
+	}, insertReceiptSQL, insertImageLinkSQL)
 }
 
+// The statements of CreateReceipt.
 const (
-	insertReceipt = `INSERT INTO receipts (` + insertColumns + `)
+	insertReceiptSQL = `INSERT INTO receipts (` + insertColumns + `)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
 		RETURNING seq`
-	insertImageLink = `INSERT INTO receipt_images (receipt_seq, position, image_key) VALUES ($1, $2, $3)`
+	insertImageLinkSQL = `INSERT INTO receipt_images (receipt_seq, position, image_key) VALUES ($1, $2, $3)`
 )
 
 func (s *Store) insertReceipt(ctx context.Context, q querier, r *till.Receipt) error {
-	err := s.queryRow(ctx, q, insertReceipt, receiptArgs(r)...).Scan(&r.Seq)
+	err := s.queryRow(ctx, q, insertReceiptSQL, receiptArgs(r)...).Scan(&r.Seq)
 	switch s.class(err) {
 	case ClassUnique:
 		return till.Errorf(till.KindConflict, "receipt %s already exists", r.ID)

@@ -2,6 +2,9 @@ package storetest
 
 import (
 	"fmt"
+	"os"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -60,4 +63,113 @@ func BenchmarkCreateReceipt(b *testing.B, s till.Store) {
 			}
 		})
 	})
+}
+
+// BenchmarkReads seeds s, which must be empty and have CreateReceipts, with
+// receipts spread evenly over users, and then measures a user's chunk
+// listing, search and groups, each op for a user picked at random. Besides
+// the mean it reports each read's 99th percentile latency as p99-ms.
+func BenchmarkReads(b *testing.B, s till.Store, receipts, users int) {
+	bulk, ok := s.(bulkStore)
+	if !ok {
+		b.Skip("the store has no CreateReceipts")
+	}
+	ctx := b.Context()
+	ids := make([]string, users)    // user ids
+	middle := make([]string, users) // the id of a receipt halfway down each user's list
+	for i := range ids {
+		u, err := till.NewUser(fmt.Sprintf("reader-%d", i), till.RoleUser, nil, t0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.CreateUser(ctx, u); err != nil {
+			b.Fatal(err)
+		}
+		ids[i] = u.ID
+	}
+	retailers := []struct{ id, name string }{{"coles", "Coles"}, {"woolworths", "Woolworths"}, {"aldi", "ALDI"}, {"", ""}}
+	statuses := []till.Status{till.StatusCompleted, till.StatusCompleted, till.StatusSetProducts, till.StatusFailed, till.StatusHidden}
+	start := time.Now()
+	const batch = 5000
+	for n := 0; n < receipts; n += batch {
+		list := make([]*till.Receipt, 0, batch)
+		for i := n; i < min(n+batch, receipts); i++ {
+			u := i % users
+			r := newReceipt(&till.User{ID: ids[u]}, t0.Add(time.Duration(i)*time.Second))
+			rt := retailers[i%len(retailers)]
+			r.RetailerID, r.RetailerName = rt.id, rt.name
+			r.Status = statuses[i%len(statuses)]
+			r.LocationName = fmt.Sprintf("Store %d, Suburb %d", i%997, i%89)
+			r.ReceiptCode = fmt.Sprintf("INV-%07d", i)
+			if i/users == receipts/users/2 {
+				middle[u] = r.ID
+			}
+			list = append(list, r)
+		}
+		if err := bulk.CreateReceipts(ctx, list); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("seeded %d receipts of %d users in %v", receipts, users, time.Since(start).Round(time.Millisecond))
+
+	reads := []struct {
+		name string
+		read func(user int) error
+	}{
+		{"first chunk", func(u int) error {
+			_, err := s.UserReceipts(ctx, ids[u], "", 20)
+			return err
+		}},
+		{"middle chunk", func(u int) error {
+			_, err := s.UserReceipts(ctx, ids[u], middle[u], 20)
+			return err
+		}},
+		{"search text", func(u int) error {
+			_, _, err := s.SearchReceipts(ctx, till.ReceiptQuery{UserID: ids[u], Text: "suburb 1", PageSize: 10})
+			return err
+		}},
+		{"search status and retailer", func(u int) error {
+			_, _, err := s.SearchReceipts(ctx, till.ReceiptQuery{UserID: ids[u], Statuses: []till.Status{till.StatusCompleted}, Retailer: "coles", Page: 1, PageSize: 10})
+			return err
+		}},
+		{"groups", func(u int) error {
+			_, err := s.UserReceiptGroups(ctx, ids[u])
+			return err
+		}},
+	}
+	for _, rd := range reads {
+		b.Run(rd.name, func(b *testing.B) {
+			var took []time.Duration
+			for i := 0; b.Loop(); i++ {
+				t := time.Now()
+				if err := rd.read((i * 7919) % users); err != nil {
+					b.Fatal(err)
+				}
+				took = append(took, time.Since(t))
+			}
+			slices.Sort(took)
+			p99 := took[len(took)*99/100]
+			b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
+		})
+	}
+}
+
+// ReadsScale returns how many receipts and users BenchmarkReads should
+// seed: TILL_BENCH_RECEIPTS and TILL_BENCH_USERS, by default 100,000 and
+// 1,000.
+func ReadsScale(b *testing.B) (receipts, users int) {
+	receipts, users = 100_000, 1_000
+	for _, v := range []struct {
+		name string
+		n    *int
+	}{{"TILL_BENCH_RECEIPTS", &receipts}, {"TILL_BENCH_USERS", &users}} {
+		if s := os.Getenv(v.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 {
+				b.Fatalf("%s=%q: want a positive number", v.name, s)
+			}
+			*v.n = n
+		}
+	}
+	return receipts, users
 }

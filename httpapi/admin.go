@@ -90,6 +90,7 @@ func (s *server) writeNewTicket(w http.ResponseWriter, r *http.Request, userID s
 	if err := s.store.CreateTicket(r.Context(), t); err != nil {
 		return err
 	}
+	w.Header().Set("Cache-Control", "no-store") // the secret must not linger in caches
 	return writeJSON(w, http.StatusCreated, ticketResponse{ID: userID, Ticket: secret, ExpiresAt: formatTS(t.ExpiresAt)})
 }
 

@@ -214,6 +214,16 @@ func TestPublicURL(t *testing.T) {
 	w := e.call("POST", "/receipts-service/user/receipt", alice, e.validAddBody(alice, map[string]any{"receipt": []string{up.URL}}))
 	decode[struct{ ID string }](t, w, 200)
 
+	// Behind a trusted proxy, without PublicURL, the forwarded scheme and
+	// host make the URL.
+	e = newEnv(t, func(c *Config) { c.TrustProxy = true })
+	alice = e.user("alice", till.RoleUser)
+	w = e.do(request{method: "POST", path: "/receipts-service/user/receipt/images", ticket: alice, body: bytes.NewReader(pngBytes(t)),
+		header: http.Header{"X-Forwarded-Proto": {"https"}, "X-Forwarded-Host": {"till.example.org"}}})
+	if got := decode[uploadResponse](t, w, 201); !strings.HasPrefix(got.URL, "https://till.example.org/receipts-service/images/") {
+		t.Errorf("url behind a proxy %q", got.URL)
+	}
+
 	for _, bad := range []string{"ftp://x", "till.example.com", "https://till.example.com?x=1"} {
 		if _, err := New(Config{Store: e.store, Blobs: e.blobs, PublicURL: bad}); till.ErrorKind(err) != till.KindInvalid {
 			t.Errorf("PublicURL %q: %v, want invalid", bad, err)

@@ -19,12 +19,13 @@ type PrepareOptions struct {
 }
 
 // The line heights PrepareOCR aims for by default. Tesseract reads best
-// with an x-height of 20–30 pixels; a line, from ascender to descender, is
-// about twice that. Taller text only costs time, and shorter text loses
-// characters.
+// with an x-height of 20–30 pixels, which capitals of 24–40 pixels give.
+// Taller text only costs time: on the 600 dpi SROIE scans, whose capitals
+// are 50–76 pixels tall, shrinking them to 40 read as many fields (37 of
+// 52 against 35) in 57% of the CPU time; shorter text loses characters.
 const (
 	DefaultMinLineHeight = 24
-	DefaultMaxLineHeight = 64
+	DefaultMaxLineHeight = 40
 )
 
 // maxUpscale limits enlargement: Tesseract's time grows with the pixel
@@ -104,14 +105,15 @@ func PrepareOCR(img image.Image, opt PrepareOptions) Prepared {
 			p.Scale = float64(hi) / float64(p.LineHeight)
 		}
 	}
-	if p.Scale != 1 {
-		w := max(1, int(math.Round(float64(g.Rect.Dx())*p.Scale)))
-		h := max(1, int(math.Round(float64(g.Rect.Dy())*p.Scale)))
-		g = resizeGray(g, w, h)
-	}
-	if math.Abs(skew) >= minSkew {
-		g = rotate(g, skew)
+	w := max(1, int(math.Round(float64(g.Rect.Dx())*p.Scale)))
+	h := max(1, int(math.Round(float64(g.Rect.Dy())*p.Scale)))
+	switch {
+	case math.Abs(skew) >= minSkew:
+		// Rotation and resizing in one pass over the page.
+		g = rotate(g, skew, w, h)
 		p.Skew = skew
+	case p.Scale != 1:
+		g = resizeGray(g, w, h)
 	}
 	p.Image = g
 	return p
@@ -231,7 +233,7 @@ func lineHeight(b bitmap) int {
 // shear that makes the row profile of the ink sharpest: lines of text then
 // fall into few rows and the gaps between them into empty ones.
 func findSkew(b bitmap) float64 {
-	// Sample the ink, at most about 200 000 points.
+	// Sample the ink, at most about 60 000 points: plenty for a profile.
 	var n int
 	for _, on := range b.on {
 		if on {
@@ -241,7 +243,7 @@ func findSkew(b bitmap) float64 {
 	if n < 100 {
 		return 0
 	}
-	step := max(1, n/200_000)
+	step := max(1, n/60_000)
 	pts := make([][2]float64, 0, n/step+1)
 	cx, cy := float64(b.w)/2, float64(b.h)/2
 	i := 0
@@ -296,25 +298,34 @@ func findSkew(b bitmap) float64 {
 }
 
 // rotate turns g by deg degrees anticlockwise about its centre, undoing a
-// clockwise tilt of deg, with bilinear interpolation in fixed point. The
-// result has g's size; corners brought in from outside the page are white.
-func rotate(g *image.Gray, deg float64) *image.Gray {
-	w, h := g.Rect.Dx(), g.Rect.Dy()
+// clockwise tilt of deg, and resizes it to w×h, with bilinear
+// interpolation in fixed point. Corners brought in from outside the page
+// are white. When shrinking to less than half, whole blocks of pixels are
+// averaged first so that no text falls between samples.
+func rotate(g *image.Gray, deg float64, w, h int) *image.Gray {
+	if f := min(g.Rect.Dx()/w, g.Rect.Dy()/h); f >= 2 {
+		g = boxShrink(g, f).(*image.Gray)
+	}
+	sw, sh := g.Rect.Dx(), g.Rect.Dy()
 	out := image.NewGray(image.Rect(0, 0, w, h))
 	sin, cos := math.Sincos(deg * math.Pi / 180)
-	cx, cy := float64(w-1)/2, float64(h-1)/2
+	// Source pixels per output pixel, along each axis.
+	kx, ky := float64(sw)/float64(w), float64(sh)/float64(h)
+	scx, scy := float64(sw-1)/2, float64(sh-1)/2
+	dcx, dcy := float64(w-1)/2, float64(h-1)/2
 	const one = 1 << 16
-	dxx, dxy := int(math.Round(cos*one)), int(math.Round(sin*one))
+	// Moving one output pixel right moves the source point by (cos, sin),
+	// scaled to source pixels.
+	dxx, dxy := int(math.Round(cos*kx*one)), int(math.Round(sin*ky*one))
 	for y := range h {
-		dy := float64(y) - cy
-		// Source position of (0, y) in 16.16 fixed point, then a constant
-		// step along the row.
-		fx := int(math.Round((-cx*cos - dy*sin + cx) * one))
-		fy := int(math.Round((-cx*sin + dy*cos + cy) * one))
+		dy := float64(y) - dcy
+		// Source position of (0, y) in 16.16 fixed point.
+		fx := int(math.Round(((-dcx*cos-dy*sin)*kx + scx) * one))
+		fy := int(math.Round(((-dcx*sin+dy*cos)*ky + scy) * one))
 		row := out.Pix[y*out.Stride : y*out.Stride+w]
 		for x := range row {
 			x0, y0 := fx>>16, fy>>16
-			if x0 < 0 || y0 < 0 || x0+1 >= w || y0+1 >= h {
+			if x0 < 0 || y0 < 0 || x0+1 >= sw || y0+1 >= sh {
 				row[x] = 255
 			} else {
 				ax, ay := fx&(one-1), fy&(one-1)

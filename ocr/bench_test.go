@@ -266,7 +266,7 @@ func BenchmarkScanSROIE(b *testing.B) {
 					company, addr  int
 					total, date, n int
 				)
-				start := time.Now()
+				start, cpu0 := time.Now(), processCPU()
 				for b.Loop() {
 					var wg sync.WaitGroup
 					next := make(chan int)
@@ -310,6 +310,7 @@ func BenchmarkScanSROIE(b *testing.B) {
 					wg.Wait()
 				}
 				report(b, per, time.Since(start))
+				b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1000/float64(n), "cpu-ms/img")
 				var prepSum time.Duration
 				for _, d := range prep {
 					prepSum += d
@@ -330,6 +331,15 @@ func BenchmarkScanSROIE(b *testing.B) {
 func threadCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// processCPU returns the CPU time the whole process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())

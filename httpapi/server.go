@@ -44,8 +44,9 @@ type Config struct {
 	Store till.Store
 	// Blobs keeps image bytes, under the keys of the image records.
 	Blobs till.BlobStore
-	// Logger receives one JSON-ready access-log line per request and the
-	// cause of every 5xx answer. Default: slog.Default().
+	// Logger receives one access-log record per request, every record
+	// carrying the request id, and the cause of every 5xx answer. Give it
+	// a slog.JSONHandler for JSON lines. Default: slog.Default().
 	Logger *slog.Logger
 	// Now tells the time for tickets, receipts and image keys. Default:
 	// time.Now.
@@ -170,6 +171,7 @@ type requestInfo struct {
 
 type requestInfoKey struct{}
 
+// info returns the requestInfo ServeHTTP put in ctx, or an empty one.
 func info(ctx context.Context) *requestInfo {
 	if ri, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
 		return ri

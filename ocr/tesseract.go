@@ -30,7 +30,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unsafe"
 )
 
@@ -173,16 +172,11 @@ func (t *Tesseract) Recognize(ctx context.Context, img image.Image, opt Options)
 	// what Tesseract's models were trained on and silences its warning.
 	C.TessBaseAPISetSourceResolution(t.api, 300)
 
+	// Cancellation, deadlines included, reaches Tesseract through the flag
+	// its cancel callback reads. The monitor's own deadline is not used:
+	// Tesseract never clears it, so it would also cut short every later
+	// page read without one.
 	atomic.StoreInt32((*int32)(unsafe.Pointer(t.cancel)), 0)
-	deadline := C.int(0)
-	if d, ok := ctx.Deadline(); ok {
-		ms := time.Until(d).Milliseconds()
-		if ms <= 0 {
-			return Page{}, context.DeadlineExceeded
-		}
-		deadline = C.int(min(ms, 1<<30))
-	}
-	C.TessMonitorSetDeadlineMSecs(t.monitor, deadline)
 	stop := context.AfterFunc(ctx, func() {
 		atomic.StoreInt32((*int32)(unsafe.Pointer(t.cancel)), 1)
 	})

@@ -50,7 +50,8 @@ type Tesseract struct {
 // '+', such as "eng+deu") from tessdataDir, or from the installed
 // tessdata when tessdataDir is empty. The process must have been started
 // with OMP_THREAD_LIMIT=1 in its environment, or the library's OpenMP
-// threads make every page several times slower (see RequireThreadLimit).
+// threads make every page several times slower; cmd/till re-executes
+// itself to set it, and the Makefile exports it for tests.
 // It fails when a model cannot be found or loaded; the message names the
 // languages and the directory.
 func NewTesseract(langs, tessdataDir string) (*Tesseract, error) {
@@ -119,7 +120,8 @@ func (t *Tesseract) Close() {
 // Recognize reads the text of img. Colour images are converted to grey
 // first; pass an *image.Gray to avoid the copy. Word boxes are in img's
 // pixels, counted from img.Bounds().Min, even when opt.Rect restricts the
-// region read.
+// region read. A whitelist always admits the space, which the LSTM models
+// need to separate words.
 //
 // Cancelling ctx, or reaching its deadline, stops Tesseract at the next
 // word it recognises (layout analysis, which comes first, cannot be

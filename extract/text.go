@@ -53,8 +53,19 @@ func buildRows(p ocr.Page) []row {
 		sort.SliceStable(r.Words, func(a, b int) bool { return r.Words[a].Box.Min.X < r.Words[b].Box.Min.X })
 		rows = append(rows, r)
 	}
+	kept := rows[:0]
+	for _, r := range rows {
+		if r.Words = denoise(r.Words); len(r.Words) > 0 {
+			kept = append(kept, r)
+		}
+	}
+	rows = kept
 	for i := range rows {
 		r := &rows[i]
+		r.Box = image.Rectangle{}
+		for _, w := range r.Words {
+			r.Box = r.Box.Union(w.Box)
+		}
 		r.Index = i
 		parts := make([]string, len(r.Words))
 		var sum float64
@@ -68,6 +79,39 @@ func buildRows(p ocr.Page) []row {
 		}
 	}
 	return rows
+}
+
+// denoise drops the words of a row that are specks rather than print:
+// short words at either end of the row standing apart from the rest, as
+// marks on the paper's edge or on the table beside a photographed receipt
+// do. Low confidence alone is no reason: Tesseract gives some words it
+// read right a confidence of 0.
+func denoise(ws []ocr.Word) []ocr.Word {
+	if len(ws) < 2 {
+		return ws
+	}
+	h := 0
+	for _, w := range ws {
+		h = max(h, w.Box.Dy())
+	}
+	stray := func(w ocr.Word, gap int) bool {
+		n := len(alnum(w.Text))
+		if n == 0 {
+			return true
+		}
+		if countDigits(w.Text) > 1 {
+			// Figures are never dropped, however poorly read.
+			return false
+		}
+		return (n <= 2 || (n <= 3 && w.Conf < 50)) && (gap > 2*h || (w.Conf < 50 && gap > h))
+	}
+	for len(ws) > 1 && stray(ws[0], ws[1].Box.Min.X-ws[0].Box.Max.X) {
+		ws = ws[1:]
+	}
+	for n := len(ws); n > 1 && stray(ws[n-1], ws[n-1].Box.Min.X-ws[n-2].Box.Max.X); n = len(ws) {
+		ws = ws[:n-1]
+	}
+	return ws
 }
 
 func sameRow(r row, l ocr.Line) bool {

@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"image"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -26,6 +31,8 @@ type ocrConfig struct {
 	psm      int
 	reread   bool
 	country  string
+	cache    string
+	prepare  bool
 }
 
 func (c *ocrConfig) register(fs *flag.FlagSet) {
@@ -35,6 +42,8 @@ func (c *ocrConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.psm, "psm", 6, "page segmentation `mode` of the full-page pass (6 reads totals and dates best)")
 	fs.BoolVar(&c.reread, "reread", false, "re-read the total and date rows with the other segmentation")
 	fs.StringVar(&c.country, "country", "", "ISO `country` code of the receipts, when known (decides 02/03 day-first or month-first)")
+	fs.BoolVar(&c.prepare, "prepare", true, "scale each page's text to the height Tesseract reads best and undo its tilt before OCR")
+	fs.StringVar(&c.cache, "ocr-cache", "", "`folder` that keeps every recognition by image and settings, so that runs which change only extraction skip the OCR")
 }
 
 // open loads the OCR engines and returns a function that reads one image
@@ -50,7 +59,15 @@ func (c *ocrConfig) open() (readFunc, int, func(), error) {
 	if psm == 3 {
 		psm = 0
 	}
-	rd := extract.Reader{Engine: pool, Hints: extract.Hints{Country: c.country}, PSM: psm, Reread: c.reread}
+	var engine ocr.Engine = pool
+	if c.cache != "" {
+		if err := os.MkdirAll(c.cache, 0o755); err != nil {
+			pool.Close()
+			return nil, 0, nil, err
+		}
+		engine = cachedEngine{next: pool, dir: c.cache, models: pool.Models()}
+	}
+	rd := extract.Reader{Engine: engine, Hints: extract.Hints{Country: c.country}, PSM: psm, Reread: c.reread}
 	read := func(ctx context.Context, path string) (*extract.Receipt, error) {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -59,6 +76,9 @@ func (c *ocrConfig) open() (readFunc, int, func(), error) {
 		d, err := imaging.Decode(data, imaging.DecodeOptions{})
 		if err != nil {
 			return nil, err
+		}
+		if c.prepare {
+			return rd.Read(ctx, imaging.PrepareOCR(d.Image, imaging.PrepareOptions{}).Image)
 		}
 		return rd.Read(ctx, imaging.Luma(d.Image))
 	}
@@ -181,4 +201,46 @@ func confText(c float64) string {
 		return ""
 	}
 	return fmt.Sprintf("%3.0f %%", 100*c)
+}
+
+// cachedEngine keeps each recognition in a folder, keyed by the image's
+// pixels, the options and the models, and answers repeated requests from
+// it. Files are written atomically, so concurrent readers are safe.
+type cachedEngine struct {
+	next   ocr.Engine
+	dir    string
+	models string
+}
+
+// Recognize returns the cached page for img and opt, or recognises it and
+// keeps the result.
+func (c cachedEngine) Recognize(ctx context.Context, img image.Image, opt ocr.Options) (ocr.Page, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%d|%v|%q|%v|", c.models, opt.PSM, opt.Rect, opt.Whitelist, img.Bounds())
+	g, ok := img.(*image.Gray)
+	if !ok {
+		return c.next.Recognize(ctx, img, opt)
+	}
+	for y := g.Rect.Min.Y; y < g.Rect.Max.Y; y++ {
+		i := g.PixOffset(g.Rect.Min.X, y)
+		h.Write(g.Pix[i : i+g.Rect.Dx()])
+	}
+	name := filepath.Join(c.dir, hex.EncodeToString(h.Sum(nil))+".json")
+	if b, err := os.ReadFile(name); err == nil {
+		var p ocr.Page
+		if json.Unmarshal(b, &p) == nil {
+			return p, nil
+		}
+	}
+	p, err := c.next.Recognize(ctx, img, opt)
+	if err != nil {
+		return p, err
+	}
+	if b, err := json.Marshal(p); err == nil {
+		tmp := name + ".tmp" + strconv.Itoa(os.Getpid())
+		if os.WriteFile(tmp, b, 0o644) == nil {
+			_ = os.Rename(tmp, name)
+		}
+	}
+	return p, nil
 }

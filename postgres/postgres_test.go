@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/tillhq/till"
 	"github.com/tillhq/till/storetest"
 )
@@ -35,23 +35,24 @@ func schemaURL(t testing.TB) string {
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	schema := fmt.Sprintf("till_test_%x", b)
 
-	conn, err := pgx.Connect(t.Context(), base)
+	// A pool, not a pgx.Conn, so that the URL may carry pool parameters.
+	admin, err := pgxpool.New(t.Context(), base)
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(t.Context(), "CREATE SCHEMA "+schema); err != nil {
+	defer admin.Close()
+	if _, err := admin.Exec(t.Context(), "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, base)
+		admin, err := pgxpool.New(ctx, base)
 		if err != nil {
 			t.Errorf("connect: %v", err)
 			return
 		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+		defer admin.Close()
+		if _, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			t.Errorf("drop schema: %v", err)
 		}
 	})

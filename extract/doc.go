@@ -167,3 +167,18 @@ func (d *doc) wordConf(i, start, end int) float64 {
 	}
 	return sum / float64(n) / 100
 }
+
+// fixedText is the text of row i with misread header words corrected (see
+// fixWord), for the merchant's name and address.
+func (d *doc) fixedText(i int) string {
+	ws := d.rows[i].Words
+	if len(ws) == 0 {
+		return d.rows[i].Text
+	}
+	texts := make([]string, len(ws))
+	confs := make([]float64, len(ws))
+	for k, w := range ws {
+		texts[k], confs[k] = w.Text, w.Conf
+	}
+	return fixText(texts, confs)
+}

@@ -28,6 +28,14 @@ var (
 )
 
 var (
+	// regRowRE is a company registration number with or without its
+	// label: "Co. Reg No: 1203194-W", "(Co. No. 113825-W)", "BR No.:
+	// (1245625-H)", "002043319 -W".
+	regRowRE = regexp.MustCompile(`(?i)(?:\b(?:CO(?:MPANY)?\.?\s*(?:RE[GY]\w*\s*\.?\s*)?(?:NO|NUMBER)|BR\.?\s*NO|ROC(?:\s*NO)?|RE[GY]\w*\s*\.?\s*NO)\.?\s*:?\s*[({\[]?\s*[A-Z0-9]*\d{4,}[A-Z0-9]*(?:\s?-\s?[A-Z0-9])?\s*[)}\]]?)|[({\[]?\s*\b[A-Z]{0,4}\d{5,}\s?-\s?[A-Z]\b\s*[)}\]]?`)
+	// webRE is a web address.
+	webRE = regexp.MustCompile(`(?i)\bw{2,3}\b|\.\s?com\b|\bhttps?:`)
+	// phoneRowRE is a row that is only a telephone number.
+	phoneRowRE = regexp.MustCompile(`^\W*\(?\+?\d[\d\s\-()]{7,}\d\W*$`)
 	regNoRE    = regexp.MustCompile(`(?i)\(?\b(?:CO\.?\s*(?:REG\.?\s*)?(?:NO\.?)?\s*[:.]?\s*)?[A-Z]{0,2}\d{4,}[-\s]?[A-Z]\b\)?|\(\s*\d{4,}[-\s]?[A-Z]?\s*\)`)
 	phoneRE    = regexp.MustCompile(`[+(]?\d[\d\s\-()/.]{5,}\d`)
 	abnRE      = regexp.MustCompile(`\b\d{2}\s?\d{3}\s?\d{3}\s?\d{3}\b`)
@@ -68,9 +76,15 @@ func (d *doc) merchant(r *Receipt) {
 		} else if !hasAny(toks, legalKW) && best+1 < end && len(d.toks[best+1]) <= 3 && hasAny(d.toks[best+1], legalKW) {
 			nameRows = append(nameRows, best+1)
 		}
+		// A name whose row ends in "&" or "AND" continues on the next.
+		if last := nameRows[len(nameRows)-1]; last+1 < end && !d.isContactOrTax(last+1) && d.postcodeIn(d.rows[last+1].Text) == "" {
+			if t := d.toks[last]; strings.HasSuffix(strings.TrimSpace(d.rows[last].Text), "&") || (len(t) > 0 && t[len(t)-1] == "AND") {
+				nameRows = append(nameRows, last+1)
+			}
+		}
 		parts := make([]string, len(nameRows))
 		for k, i := range nameRows {
-			parts[k] = d.rows[i].Text
+			parts[k] = d.fixedText(i)
 		}
 		r.Merchant.Name = cleanCompany(strings.Join(parts, " "))
 		conf := 1 - math.Exp(-bestScore/3)
@@ -86,8 +100,25 @@ func (d *doc) merchant(r *Receipt) {
 	var addr []string
 	sawPostcode := false
 	for i := start; i < len(d.rows) && i < start+7 && len(addr) < 6; i++ {
-		text := d.rows[i].Text
+		text := d.fixedText(i)
 		toks := d.toks[i]
+		if m := regRowRE.FindStringIndex(text); m != nil {
+			// A registration number printed among the address lines.
+			text = strings.TrimSpace(text[:m[0]] + " " + text[m[1]:])
+			toks = tokens(text)
+			if len(alnum(text)) < 4 {
+				continue
+			}
+		}
+		if len(addr) > 0 && phoneRowRE.MatchString(text) {
+			break
+		}
+		if m := webRE.FindStringIndex(text); m != nil {
+			if t := strings.TrimSpace(text[:m[0]]); len(addr) > 0 && t != "" {
+				addr = append(addr, t)
+			}
+			break
+		}
 		if len(addr) == 0 && (regNoRE.MatchString(text) && len(alnum(regNoRE.ReplaceAllString(text, ""))) < 4) {
 			continue
 		}
@@ -107,7 +138,7 @@ func (d *doc) merchant(r *Receipt) {
 			}
 			break
 		}
-		if sawPostcode && (len(toks) > 4 || hasDigit(text)) {
+		if sawPostcode && (len(toks) > 4 || hasDigit(text)) && !placeRow(toks) {
 			break
 		}
 		addr = append(addr, text)
@@ -265,11 +296,32 @@ func (d *doc) postcodeIn(text string) string {
 	default:
 		re = fiveDigitRE
 	}
-	ms := re.FindAllStringSubmatch(text, -1)
-	if len(ms) == 0 {
-		return ""
+	ms := re.FindAllStringSubmatchIndex(text, -1)
+	for k := len(ms) - 1; k >= 0; k-- {
+		m := ms[k]
+		// A lot or house number is no postcode: "LOT 26151".
+		if before := tokens(text[:m[2]]); len(before) > 0 && hasAny(before[len(before)-1:], phrases("LOT", "NO", "PT", "BLOK", "BLOCK", "UNIT")) {
+			continue
+		}
+		return text[m[2]:m[3]]
 	}
-	return ms[len(ms)-1][1]
+	return ""
+}
+
+// placeRow reports whether a row's words are all place words – states,
+// towns and the words of their names – as the last line of an address is.
+func placeRow(toks []string) bool {
+	n := 0
+	for _, t := range toks {
+		if allDigits(t) {
+			continue
+		}
+		if !headerWords[t] {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 var (

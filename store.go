@@ -12,6 +12,7 @@ type Store interface {
 	UserStore
 	ReceiptStore
 	ImageStore
+	CatalogStore
 	// Ping reports whether the database answers, for /readyz.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) till.Store) {
 		{"Images", testImages},
 		{"ImageRetailers", testImageRetailers},
 		{"CreateReceipts", testCreateReceipts},
+		{"Catalog", testCatalog},
 		{"Ping", testPing},
 	}
 	for _, tt := range tests {

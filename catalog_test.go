@@ -1,0 +1,126 @@
+package till
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseCoinRate(t *testing.T) {
+	tests := []struct {
+		name, in, want, err string
+	}{
+		{"empty is zero", "", "0", ""},
+		{"spec example", "410000000000000000", "410000000000000000", ""},
+		{"largest", "170141183460469231731687303715884105727", "170141183460469231731687303715884105727", ""},
+		{"2^127", "170141183460469231731687303715884105728", "", "over 2^127-1"},
+		{"negative", "-1", "", "must not be negative"},
+		{"decimal point", "1.5", "", "whole number"},
+		{"exponent", "1e18", "", "whole number"},
+		{"leading zeros", "007", "7", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := ParseCoinRate("item_coins", tt.in)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) || ErrorKind(err) != KindInvalid {
+					t.Fatalf("ParseCoinRate(%q) = %v, %v; want invalid %q", tt.in, n, err, tt.err)
+				}
+				return
+			}
+			if err != nil || n.String() != tt.want {
+				t.Fatalf("ParseCoinRate(%q) = %v, %v; want %s", tt.in, n, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestAliasKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"Chkn-Brst  500g":      "CHKN BRST 500G",
+		"  KF MODELLING CLAY ": "KF MODELLING CLAY",
+		"Crème brûlée":         "CRÈME BRÛLÉE",
+		"--":                   "",
+	} {
+		if got := AliasKey(in); got != want {
+			t.Errorf("AliasKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSlug(t *testing.T) {
+	for in, want := range map[string]string{
+		"Nestlé Kit Kat":          "nestle-kit-kat",
+		"  Coca-Cola ":            "coca-cola",
+		"Ben & Jerry's":           "ben-jerry-s",
+		"日本":                      "",
+		strings.Repeat("ab ", 40): strings.TrimRight(strings.Repeat("ab-", 22)[:64], "-"),
+	} {
+		if got := Slug(in); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestProductValidate(t *testing.T) {
+	p := Product{GTIN: " 012000104510 ", Name: " Frappuccino ", Size: "281", Unit: "ML",
+		Aliases: []ProductAlias{{RetailerID: "walmart", Text: "frap"}, {RetailerID: "walmart", Text: "FRAP!"}}}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if p.GTIN != "00012000104510" || p.Name != "Frappuccino" || p.Unit != "ml" {
+		t.Errorf("Validate left %+v", p)
+	}
+	if len(p.Aliases) != 1 || p.Aliases[0] != (ProductAlias{"walmart", "FRAP", "00012000104510"}) {
+		t.Errorf("aliases = %+v, want one FRAP alias", p.Aliases)
+	}
+
+	bad := []struct {
+		name  string
+		edit  func(*Product)
+		field string
+	}{
+		{"check digit", func(p *Product) { p.GTIN = "012000104511" }, "gtin"},
+		{"no name", func(p *Product) { p.Name = " " }, "name"},
+		{"size without unit", func(p *Product) { p.Size, p.Unit = "5", "" }, "unit"},
+		{"bad size", func(p *Product) { p.Size = "-5" }, "size"},
+		{"bad brand", func(p *Product) { p.BrandID = "Nestlé" }, "brand_id"},
+		{"bad alias", func(p *Product) { p.Aliases = []ProductAlias{{RetailerID: "walmart", Text: "%%"}} }, "aliases[0].text"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			p := Product{GTIN: "012000104510", Name: "Frappuccino"}
+			tt.edit(&p)
+			err := p.Validate()
+			if _, field := ErrorMessage(err); ErrorKind(err) != KindInvalid || field != tt.field {
+				t.Errorf("Validate = %v (field %q), want invalid %s", err, field, tt.field)
+			}
+		})
+	}
+}
+
+func TestBrandRetailerOutletValidate(t *testing.T) {
+	b := Brand{ID: "nestle", Name: "Nestlé", Partner: true, ItemCoins: "", SpendCoins: "0010"}
+	if err := b.Validate(); err != nil || b.ItemCoins != "0" || b.SpendCoins != "10" {
+		t.Errorf("Brand.Validate = %v, %+v", err, b)
+	}
+	b.SpendCoins = "-3"
+	if err := b.Validate(); ErrorKind(err) != KindInvalid {
+		t.Errorf("negative rate: %v", err)
+	}
+	r := Retailer{ID: "coles", Name: "Coles", Country: "au", Phones: []string{" 1800 061 562", "", "1800 061 562"}}
+	if err := r.Validate(); err != nil || r.Country != "AU" || len(r.Phones) != 1 {
+		t.Errorf("Retailer.Validate = %v, %+v", err, r)
+	}
+	r.LogoURL = "javascript:alert(1)"
+	if err := r.Validate(); ErrorKind(err) != KindInvalid {
+		t.Errorf("bad logo url: %v", err)
+	}
+	o := Outlet{RetailerID: "coles", StoreID: "0421", Latitude: -37.8, Longitude: 144.9}
+	if err := o.Validate(); err != nil {
+		t.Errorf("Outlet.Validate = %v", err)
+	}
+	o.StoreID = "a/b"
+	if err := o.Validate(); ErrorKind(err) != KindInvalid {
+		t.Errorf("store id with slash: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -153,20 +154,20 @@ func ParseCoinRate(field, s string) (*big.Int, error) {
 		return new(big.Int), nil
 	}
 	if strings.HasPrefix(s, "-") {
-		return nil, Invalid(field, "%s must not be negative; got %s", field, clip(s))
+		return nil, Invalid(field, "%s must not be negative; got %s", field, shorten(s))
 	}
 	if !decimalRE.MatchString(s) {
-		return nil, Invalid(field, "%s must be a whole number of coin units (1 coin = 10^18 units); got %q", field, clip(s))
+		return nil, Invalid(field, "%s must be a whole number of coin units (1 coin = 10^18 units); got %q", field, shorten(s))
 	}
 	n, _ := new(big.Int).SetString(s, 10)
 	if n.Cmp(MaxCoinRate) > 0 {
-		return nil, Invalid(field, "%s is over 2^127-1 units; got %s", field, clip(s))
+		return nil, Invalid(field, "%s is over 2^127-1 units; got %s", field, shorten(s))
 	}
 	return n, nil
 }
 
-// clip shortens s for an error message.
-func clip(s string) string {
+// shorten shortens s for an error message.
+func shorten(s string) string {
 	if len(s) > 48 {
 		return s[:45] + "..."
 	}
@@ -178,7 +179,7 @@ func clip(s string) string {
 func (r *Retailer) Validate() error {
 	r.ID = strings.TrimSpace(r.ID)
 	if !RetailerIDRE.MatchString(r.ID) {
-		return Invalid("id", "retailer id must be a lower-case slug such as coles; got %q", clip(r.ID))
+		return Invalid("id", "retailer id must be a lower-case slug such as coles; got %q", shorten(r.ID))
 	}
 	r.Name = strings.TrimSpace(r.Name)
 	if r.Name == "" {
@@ -187,7 +188,7 @@ func (r *Retailer) Validate() error {
 	r.Alias = strings.TrimSpace(r.Alias)
 	r.LogoURL = strings.TrimSpace(r.LogoURL)
 	if r.LogoURL != "" && !strings.HasPrefix(r.LogoURL, "https://") && !strings.HasPrefix(r.LogoURL, "http://") {
-		return Invalid("logo_url", "logo_url must be an http(s) URL; got %q", clip(r.LogoURL))
+		return Invalid("logo_url", "logo_url must be an http(s) URL; got %q", shorten(r.LogoURL))
 	}
 	var err error
 	if r.Country, err = validCountry(r.Country); err != nil {
@@ -202,7 +203,7 @@ func (r *Retailer) Validate() error {
 func validCountry(c string) (string, error) {
 	c = strings.ToUpper(strings.TrimSpace(c))
 	if c != "" && (len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z') {
-		return "", Invalid("country", "country must be an ISO 3166-1 alpha-2 code such as AU; got %q", clip(c))
+		return "", Invalid("country", "country must be an ISO 3166-1 alpha-2 code such as AU; got %q", shorten(c))
 	}
 	return c, nil
 }
@@ -225,11 +226,11 @@ func cleanList(list []string) []string {
 func (o *Outlet) Validate() error {
 	o.RetailerID = strings.TrimSpace(o.RetailerID)
 	if !RetailerIDRE.MatchString(o.RetailerID) {
-		return Invalid("retailer_id", "retailer_id must be a lower-case slug such as coles; got %q", clip(o.RetailerID))
+		return Invalid("retailer_id", "retailer_id must be a lower-case slug such as coles; got %q", shorten(o.RetailerID))
 	}
 	o.StoreID = strings.TrimSpace(o.StoreID)
 	if o.StoreID == "" || len(o.StoreID) > 64 || strings.ContainsAny(o.StoreID, "/?#") {
-		return Invalid("store_id", "store_id must be 1-64 characters without / ? or #; got %q", clip(o.StoreID))
+		return Invalid("store_id", "store_id must be 1-64 characters without / ? or #; got %q", shorten(o.StoreID))
 	}
 	o.Name = strings.TrimSpace(o.Name)
 	o.Address = strings.TrimSpace(o.Address)
@@ -248,7 +249,7 @@ func (o *Outlet) Validate() error {
 func (b *Brand) Validate() error {
 	b.ID = strings.TrimSpace(b.ID)
 	if !RetailerIDRE.MatchString(b.ID) {
-		return Invalid("id", "brand id must be a lower-case slug such as nestle; got %q", clip(b.ID))
+		return Invalid("id", "brand id must be a lower-case slug such as nestle; got %q", shorten(b.ID))
 	}
 	b.Name = strings.TrimSpace(b.Name)
 	if b.Name == "" {
@@ -275,7 +276,7 @@ var sizeRE = regexp.MustCompile(`^[0-9]{1,9}(\.[0-9]{1,6})?$`)
 func (p *Product) Validate() error {
 	g := strings.TrimSpace(p.GTIN)
 	if p.GTIN = NormalizeGTIN(g); p.GTIN == "" {
-		return Invalid("gtin", "gtin must be a GTIN-8, -12, -13 or -14 with a right check digit; got %q", clip(g))
+		return Invalid("gtin", "gtin must be a GTIN-8, -12, -13 or -14 with a right check digit; got %q", shorten(g))
 	}
 	p.Name = strings.TrimSpace(p.Name)
 	if p.Name == "" {
@@ -283,14 +284,14 @@ func (p *Product) Validate() error {
 	}
 	p.BrandID = strings.TrimSpace(p.BrandID)
 	if p.BrandID != "" && !RetailerIDRE.MatchString(p.BrandID) {
-		return Invalid("brand_id", "brand_id must be a lower-case slug such as nestle; got %q", clip(p.BrandID))
+		return Invalid("brand_id", "brand_id must be a lower-case slug such as nestle; got %q", shorten(p.BrandID))
 	}
 	p.Size, p.Unit = strings.TrimSpace(p.Size), strings.ToLower(strings.TrimSpace(p.Unit))
 	if p.Size != "" && !sizeRE.MatchString(p.Size) {
-		return Invalid("size", "size must be a positive decimal such as 500 or 1.5; got %q", clip(p.Size))
+		return Invalid("size", "size must be a positive decimal such as 500 or 1.5; got %q", shorten(p.Size))
 	}
 	if (p.Size == "") != (p.Unit == "") {
-		return Invalid("unit", "size and unit go together; got size %q and unit %q", p.Size, clip(p.Unit))
+		return Invalid("unit", "size and unit go together; got size %q and unit %q", p.Size, shorten(p.Unit))
 	}
 	if p.Aliases != nil {
 		seen := map[[2]string]bool{}
@@ -299,7 +300,7 @@ func (p *Product) Validate() error {
 			a.GTIN = p.GTIN
 			if err := a.validate(); err != nil {
 				e := err.(*Error)
-				e.Field = "aliases[" + itoa(i) + "]." + e.Field
+				e.Field = "aliases[" + strconv.Itoa(i) + "]." + e.Field
 				return e
 			}
 			if k := [2]string{a.RetailerID, a.Text}; !seen[k] {
@@ -320,7 +321,7 @@ func (p *Product) Validate() error {
 func (a *ProductAlias) Validate() error {
 	g := a.GTIN
 	if a.GTIN = NormalizeGTIN(strings.TrimSpace(g)); a.GTIN == "" {
-		return Invalid("gtin", "gtin must be a GTIN-8, -12, -13 or -14 with a right check digit; got %q", clip(g))
+		return Invalid("gtin", "gtin must be a GTIN-8, -12, -13 or -14 with a right check digit; got %q", shorten(g))
 	}
 	return a.validate()
 }
@@ -328,16 +329,14 @@ func (a *ProductAlias) Validate() error {
 func (a *ProductAlias) validate() error {
 	a.RetailerID = strings.TrimSpace(a.RetailerID)
 	if !RetailerIDRE.MatchString(a.RetailerID) {
-		return Invalid("retailer_id", "retailer_id must be a lower-case slug such as coles; got %q", clip(a.RetailerID))
+		return Invalid("retailer_id", "retailer_id must be a lower-case slug such as coles; got %q", shorten(a.RetailerID))
 	}
 	t := a.Text
 	if a.Text = AliasKey(t); a.Text == "" || len(a.Text) > 200 {
-		return Invalid("text", "alias text must have 1-200 letters or digits; got %q", clip(t))
+		return Invalid("text", "alias text must have 1-200 letters or digits; got %q", shorten(t))
 	}
 	return nil
 }
-
-func itoa(i int) string { return big.NewInt(int64(i)).String() }
 
 // AliasKey returns the form in which receipt text is compared with product
 // aliases: upper-case letters and digits, every other run of characters

@@ -77,6 +77,7 @@ type Receipt struct {
 
 	// As learnt by processing.
 	Status            Status
+	StatusReason      string // why it is FAILED or UNRECOGNIZED
 	RetailerID        string
 	RetailerName      string
 	ReceiptCode       string     // the receipt number printed on it
@@ -123,15 +124,20 @@ type ReceiptStore interface {
 	CreateReceipt(ctx context.Context, r *Receipt, imageKeys []string) error
 	// Receipt returns the receipt with the given id, or KindNotFound.
 	Receipt(ctx context.Context, id string) (*Receipt, error)
-	// UserReceipts returns up to limit of the user's receipts, newest first,
+	// UserReceipts returns up to limit of the user's receipts but the
+	// HIDDEN ones, newest first,
 	// starting after the receipt with id after ("" for the newest). An
 	// unknown or foreign after id is KindInvalid for field chunk_id.
 	UserReceipts(ctx context.Context, userID, after string, limit int) ([]Receipt, error)
 	// DeleteReceipt removes the user's receipt from every listing. It fails
 	// with KindNotFound when the receipt is not the user's.
 	DeleteReceipt(ctx context.Context, userID, id string, now time.Time) error
-	// UserReceiptGroups counts the user's receipts per group.
+	// UserReceiptGroups counts the user's receipts but the HIDDEN ones per
+	// group.
 	UserReceiptGroups(ctx context.Context, userID string) (ReceiptGroups, error)
+	// ReceiptImageKeys returns the keys of the receipt's images stored by
+	// Till, in the order of its image list; KindNotFound for no receipt.
+	ReceiptImageKeys(ctx context.Context, receiptID string) ([]string, error)
 	// SearchReceipts returns one page of the user's matching receipts,
 	// newest first, and how many match in all.
 	SearchReceipts(ctx context.Context, q ReceiptQuery) ([]Receipt, int, error)

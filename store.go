@@ -13,6 +13,7 @@ type Store interface {
 	ReceiptStore
 	ImageStore
 	CatalogStore
+	ProcessingStore
 	// Ping reports whether the database answers, for /readyz.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -25,17 +25,10 @@ import (
 	"github.com/tillhq/till/ocr"
 )
 
-// Store is what processing needs of the storage contract.
-type Store interface {
-	Receipt(ctx context.Context, id string) (*till.Receipt, error)
-	ReceiptImageKeys(ctx context.Context, receiptID string) ([]string, error)
-	till.ProcessingStore
-}
-
 // Processor processes one receipt. It is safe for concurrent use when its
 // Reader's engine is.
 type Processor struct {
-	Store  Store
+	Store  till.Store
 	Blobs  till.BlobStore
 	Reader *extract.Reader
 	Decode imaging.DecodeOptions

@@ -2,7 +2,11 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
+	"path"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -117,13 +121,13 @@ func TestTwoProcesses(t *testing.T) {
 }
 
 func TestConcurrentMigrate(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "till.db")
+	file := filepath.Join(t.TempDir(), "till.db")
 	var wg sync.WaitGroup
 	applied := make([][]string, 4)
 	for i := range applied {
 		wg.Go(func() {
 			var err error
-			if applied[i], err = Migrate(context.Background(), path); err != nil {
+			if applied[i], err = Migrate(context.Background(), file); err != nil {
 				t.Errorf("Migrate: %v", err)
 			}
 		})
@@ -133,7 +137,15 @@ func TestConcurrentMigrate(t *testing.T) {
 	for _, a := range applied {
 		all = append(all, a...)
 	}
-	if want := []string{"0001_init.sql"}; !slices.Equal(all, want) {
+	slices.Sort(all)
+	want, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil || len(want) == 0 {
+		t.Fatalf("embedded migrations: %v %v", want, err)
+	}
+	for i := range want {
+		want[i] = path.Base(want[i])
+	}
+	if !slices.Equal(all, want) {
 		t.Errorf("migrations applied by four processes at once: %v, want %v once", all, want)
 	}
 }
@@ -172,4 +184,61 @@ func BenchmarkCreateReceipt(b *testing.B) {
 func BenchmarkReads(b *testing.B) {
 	receipts, users := storetest.ReadsScale(b)
 	storetest.BenchmarkReads(b, openFile(b, filepath.Join(b.TempDir(), "till.db")), receipts, users)
+}
+
+// TestReceiptHook checks that the hook runs in the receipt's transaction:
+// its error undoes the receipt, alone among those created at once.
+func TestReceiptHook(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "till.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	u, _ := till.NewUser("alice", till.RoleUser, nil, time.Now())
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var hooked []string
+	s.OnReceiptCreated(func(ctx context.Context, tx *sql.Tx, r *till.Receipt) error {
+		if r.StoreID == "refuse" {
+			return errors.New("refused")
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM receipts WHERE id = ?`, r.ID).Scan(&n); err != nil || n != 1 {
+			return fmt.Errorf("receipt not visible in its transaction: %d, %v", n, err)
+		}
+		mu.Lock()
+		hooked = append(hooked, r.ID)
+		mu.Unlock()
+		return nil
+	})
+	var wg sync.WaitGroup
+	rs := make([]*till.Receipt, 8)
+	errs := make([]error, len(rs))
+	for i := range rs {
+		rs[i] = &till.Receipt{ID: fmt.Sprintf("r%d", i), UserID: u.ID, Images: []string{"x"}, StoreID: "s",
+			Status: till.StatusInitial, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+		if i == 3 {
+			rs[i].StoreID = "refuse"
+		}
+		wg.Go(func() { errs[i] = s.CreateReceipt(ctx, rs[i], []string{"k"}) })
+	}
+	wg.Wait()
+	for i, r := range rs {
+		_, getErr := s.Receipt(ctx, r.ID)
+		if i == 3 {
+			if errs[i] == nil || till.ErrorKind(getErr) != till.KindNotFound {
+				t.Errorf("refused receipt: create error %v, then Receipt error %v; want both", errs[i], getErr)
+			}
+			continue
+		}
+		if errs[i] != nil || getErr != nil {
+			t.Errorf("receipt %d: create %v, get %v", i, errs[i], getErr)
+		}
+	}
+	if len(hooked) != 7 {
+		t.Errorf("hook ran for %d receipts, want 7", len(hooked))
+	}
 }

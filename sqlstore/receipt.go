@@ -22,7 +22,7 @@ const insertColumns = `id, user_id, accuracy, latitude, longitude, images, store
 	ocr_done, recognized_items, unrecognized_items, created_us, updated_us`
 
 // receiptColumns are the columns scanReceipts reads.
-const receiptColumns = `seq, ` + insertColumns
+const receiptColumns = `seq, ` + insertColumns + `, status_reason`
 
 // CreateReceipt stores r and sets r.Seq, which orders the user's receipts:
 // a receipt created after another's CreateReceipt returned has a greater
@@ -40,23 +40,35 @@ func (s *Store) CreateReceipt(ctx context.Context, r *till.Receipt, imageKeys []
 	if len(imageKeys) > len(r.Images) {
 		return fmt.Errorf("sqlstore: create receipt: %d image keys for %d images", len(imageKeys), len(r.Images))
 	}
-	if !slices.ContainsFunc(imageKeys, func(k string) bool { return k != "" }) {
+	if s.group != nil {
+		return s.group.create(ctx, r, imageKeys)
+	}
+	if s.onCreate == nil && !slices.ContainsFunc(imageKeys, func(k string) bool { return k != "" }) {
 		return s.insertReceipt(ctx, s.w, r)
 	}
 	return s.inTx(ctx, "create receipt", func(tx *sql.Tx) error {
-		if err := s.insertReceipt(ctx, tx, r); err != nil {
-			return err
-		}
-		for i, key := range imageKeys {
-			if key == "" {
-				continue
-			}
-			if _, err := s.exec(ctx, tx, insertImageLinkSQL, r.Seq, i, key); err != nil {
-				return s.fail("create receipt", err)
-			}
-		}
-		return nil
+		return s.createReceipt(ctx, tx, r, imageKeys)
 	}, insertReceiptSQL, insertImageLinkSQL)
+}
+
+// createReceipt inserts r, links its images and runs the receipt hook, all
+// in tx.
+func (s *Store) createReceipt(ctx context.Context, tx *sql.Tx, r *till.Receipt, imageKeys []string) error {
+	if err := s.insertReceipt(ctx, tx, r); err != nil {
+		return err
+	}
+	for i, key := range imageKeys {
+		if key == "" {
+			continue
+		}
+		if _, err := s.exec(ctx, tx, insertImageLinkSQL, r.Seq, i, key); err != nil {
+			return s.fail("create receipt", err)
+		}
+	}
+	if s.onCreate != nil {
+		return s.onCreate(ctx, tx, r)
+	}
+	return nil
 }
 
 // The statements of CreateReceipt.
@@ -187,7 +199,8 @@ func (s *Store) Receipt(ctx context.Context, id string) (*till.Receipt, error) {
 }
 
 // UserReceipts returns up to limit of the user's live receipts, newest
-// (greatest Seq) first. after is "" for the first chunk and otherwise the
+// (greatest Seq) first, leaving out those a moderator hid (HIDDEN), as
+// search does by default. after is "" for the first chunk and otherwise the
 // id of the last receipt of the previous chunk; the chunk starts with the
 // next older receipt. A receipt deleted since it ended a chunk still marks
 // where the next one starts. When no receipt is left the result is empty.
@@ -209,7 +222,7 @@ func (s *Store) UserReceipts(ctx context.Context, userID, after string, limit in
 		}
 	}
 	rows, err := s.query(ctx, s.r, `SELECT `+receiptColumns+` FROM receipts
-		WHERE user_id = $1 AND deleted_us IS NULL AND seq < $2
+		WHERE user_id = $1 AND deleted_us IS NULL AND seq < $2 AND status <> 'HIDDEN'
 		ORDER BY seq DESC LIMIT $3`, userID, before, limit)
 	if err != nil {
 		return nil, s.fail("user receipts", err)
@@ -241,8 +254,8 @@ func (s *Store) DeleteReceipt(ctx context.Context, userID, id string, now time.T
 	return nil
 }
 
-// UserReceiptGroups counts the user's live receipts in groups that
-// partition them: NeedAttention holds every receipt whose status needs the
+// UserReceiptGroups counts the user's live receipts, but the HIDDEN ones,
+// in groups that partition them: NeedAttention holds every receipt whose status needs the
 // user (SET_RETAILERS, SET_PRODUCTS); of the rest, those with a retailer id
 // are counted per retailer and the others in Other. A retailer's name is
 // that of its most recent receipt. Retailers are sorted by name, ignoring
@@ -250,7 +263,7 @@ func (s *Store) DeleteReceipt(ctx context.Context, userID, id string, now time.T
 func (s *Store) UserReceiptGroups(ctx context.Context, userID string) (till.ReceiptGroups, error) {
 	var g till.ReceiptGroups
 	rows, err := s.query(ctx, s.r, `SELECT status, retailer_id, retailer_name, count(*), max(seq) FROM receipts
-		WHERE user_id = $1 AND deleted_us IS NULL
+		WHERE user_id = $1 AND deleted_us IS NULL AND status <> 'HIDDEN'
 		GROUP BY status, retailer_id, retailer_name`, userID)
 	if err != nil {
 		return g, s.fail("user receipt groups", err)
@@ -388,7 +401,7 @@ func scanReceipts(rows *sql.Rows, extra ...any) ([]till.Receipt, error) {
 		dest := append([]any{
 			&r.Seq, &r.ID, &r.UserID, &r.Accuracy, &r.Latitude, &r.Longitude, &images, &r.StoreID, &r.LocationName,
 			&r.CountryISO, &r.ClientIP, &status, &r.RetailerID, &r.RetailerName, &r.ReceiptCode, &issued, &r.Total,
-			&r.OCRDone, &r.RecognizedItems, &r.UnrecognizedItems, &created, &updated,
+			&r.OCRDone, &r.RecognizedItems, &r.UnrecognizedItems, &created, &updated, &r.StatusReason,
 		}, extra...)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err

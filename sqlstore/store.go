@@ -53,16 +53,37 @@ type Dialect struct {
 	// handles keep their connections and parsing is dear, as with SQLite;
 	// pgx caches prepared statements on its own connections already.
 	CacheStatements bool
+	// GroupCommit has Store commit receipts created at the same time
+	// together, in one transaction, each in a savepoint of its own. It
+	// pays where every commit waits for the disk and one writer commits at
+	// a time, as with SQLite in synchronous=FULL; PostgreSQL already lets
+	// concurrent commits share a flush.
+	GroupCommit bool
 }
 
 // Store is till.Store over two database/sql handles: a writer for every
 // change and a reader for every query that changes nothing. They may be the
 // same handle.
 type Store struct {
-	w, r  *sql.DB
-	d     Dialect
-	stmts sync.Map // of stmtKey to *sql.Stmt, when d.CacheStatements
+	w, r     *sql.DB
+	d        Dialect
+	stmts    sync.Map     // of stmtKey to *sql.Stmt, when d.CacheStatements
+	group    *groupCommit // when d.GroupCommit
+	onCreate ReceiptHook
 }
+
+// ReceiptHook runs in the transaction that creates a receipt, after the
+// receipt is inserted; its error undoes the creation. The job queue uses it
+// to enqueue a receipt's processing atomically with the receipt.
+type ReceiptHook func(ctx context.Context, tx *sql.Tx, r *till.Receipt) error
+
+// OnReceiptCreated sets the hook run by CreateReceipt. Call it before the
+// Store is used.
+func (s *Store) OnReceiptCreated(h ReceiptHook) { s.onCreate = h }
+
+// Writer returns the handle every change goes through: on SQLite its single
+// connection, which the job queue must share.
+func (s *Store) Writer() *sql.DB { return s.w }
 
 type stmtKey struct {
 	db    *sql.DB
@@ -75,7 +96,11 @@ var _ till.Store = (*Store)(nil)
 // The schema must be migrated already (see Migrate). The Store owns both
 // handles: Close closes them.
 func New(writer, reader *sql.DB, d Dialect) *Store {
-	return &Store{w: writer, r: reader, d: d}
+	s := &Store{w: writer, r: reader, d: d}
+	if d.GroupCommit {
+		s.group = newGroupCommit(s)
+	}
+	return s
 }
 
 // Ping reports whether both handles reach the database.
@@ -91,6 +116,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both handles.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.close()
+	}
 	var err error
 	for _, st := range s.stmts.Range {
 		err = errors.Join(err, st.(*sql.Stmt).Close())

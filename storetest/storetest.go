@@ -37,6 +37,9 @@ func Run(t *testing.T, open func(t *testing.T) till.Store) {
 		{"Images", testImages},
 		{"ImageRetailers", testImageRetailers},
 		{"CreateReceipts", testCreateReceipts},
+		{"Processing", testProcessing},
+		{"HiddenReceipts", testHiddenReceipts},
+		{"ConcurrentCreates", testConcurrentCreates},
 		{"Catalog", testCatalog},
 		{"Ping", testPing},
 	}

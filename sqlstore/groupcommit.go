@@ -1,0 +1,155 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+
+	"github.com/tillhq/till"
+)
+
+// maxGroup bounds how many receipts share one transaction, so that one
+// commit never holds the writer for long.
+const maxGroup = 256
+
+// groupCommit creates receipts in shared transactions. A receipt is
+// answered only once the transaction holding it has committed, so a
+// success still means the receipt is on disk; what is shared is the wait
+// for the disk, which on SQLite with synchronous=FULL is most of the cost
+// of a small transaction. Each receipt runs in a savepoint of its own, so
+// one that fails (a duplicate id, an unknown user) fails alone.
+type groupCommit struct {
+	s    *Store
+	reqs chan *createReq
+	quit chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+type createReq struct {
+	ctx  context.Context
+	r    *till.Receipt
+	keys []string
+	err  chan error
+}
+
+func newGroupCommit(s *Store) *groupCommit {
+	g := &groupCommit{
+		s:    s,
+		reqs: make(chan *createReq),
+		quit: make(chan struct{}),
+		done: make(chan struct{}),
+	}
+	go g.loop()
+	return g
+}
+
+// create queues a receipt for the next transaction and waits for its
+// outcome. Once queued, it waits even if ctx ends: the receipt may commit
+// with its group, and answering before that would misreport it.
+func (g *groupCommit) create(ctx context.Context, r *till.Receipt, keys []string) error {
+	req := &createReq{ctx: ctx, r: r, keys: keys, err: make(chan error, 1)}
+	select {
+	case g.reqs <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-g.quit:
+		return till.Errorf(till.KindUnavailable, "the store is closing")
+	}
+	return <-req.err
+}
+
+// close stops taking receipts and returns when the last group committed.
+func (g *groupCommit) close() {
+	g.once.Do(func() { close(g.quit) })
+	<-g.done
+}
+
+func (g *groupCommit) loop() {
+	defer close(g.done)
+	for {
+		var first *createReq
+		select {
+		case first = <-g.reqs:
+		case <-g.quit:
+			return
+		}
+		// Take whatever else is waiting, without waiting for more: while
+		// one group commits, the next one gathers.
+		group := []*createReq{first}
+	gather:
+		for len(group) < maxGroup {
+			select {
+			case req := <-g.reqs:
+				group = append(group, req)
+			default:
+				break gather
+			}
+		}
+		g.commit(group)
+	}
+}
+
+// commit runs one group in one transaction and answers every request.
+func (g *groupCommit) commit(group []*createReq) {
+	s := g.s
+	answer := func(err error) {
+		for _, req := range group {
+			if req.err != nil {
+				req.err <- err
+			}
+		}
+	}
+	// The transaction outlives any one request, so it runs on a context of
+	// its own: cancelling a statement inside an SQLite transaction can roll
+	// the whole transaction back.
+	ctx := context.Background()
+	for _, q := range []string{insertReceiptSQL, insertImageLinkSQL} {
+		s.stmt(ctx, s.w, q)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		answer(s.fail("create receipt", err))
+		return
+	}
+	for _, req := range group {
+		if err := req.ctx.Err(); err != nil {
+			req.err <- err // gone before its turn: never created
+			req.err = nil
+			continue
+		}
+		if err := g.createOne(ctx, tx, req); err != nil {
+			req.err <- err
+			req.err = nil
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		answer(s.fail("create receipt", err))
+		return
+	}
+	answer(nil)
+}
+
+// createOne creates one receipt of a group inside a savepoint, rolling back
+// only its own work when it fails.
+func (g *groupCommit) createOne(ctx context.Context, tx *sql.Tx, req *createReq) error {
+	s := g.s
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT receipt"); err != nil {
+		return s.fail("create receipt", err)
+	}
+	seq := req.r.Seq
+	if err := s.createReceipt(context.WithoutCancel(req.ctx), tx, req.r, req.keys); err != nil {
+		req.r.Seq = seq
+		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT receipt"); rerr != nil {
+			return s.fail("create receipt", rerr)
+		}
+		if _, rerr := tx.ExecContext(ctx, "RELEASE SAVEPOINT receipt"); rerr != nil {
+			return s.fail("create receipt", rerr)
+		}
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT receipt"); err != nil {
+		return s.fail("create receipt", err)
+	}
+	return nil
+}

@@ -89,6 +89,12 @@ func (p *Processor) Process(ctx context.Context, receiptID string, attempt int, 
 	return err
 }
 
+// NewReader returns how Till reads receipts from images, with the settings
+// the service uses; till scan and till eval read the same way.
+func NewReader(engine ocr.Engine) *extract.Reader {
+	return &extract.Reader{Engine: engine, PSM: 6}
+}
+
 // run is one attempt at one receipt; it collects the audit trail.
 type run struct {
 	p         *Processor
@@ -214,7 +220,6 @@ func result(receiptID string, rec *extract.Receipt, text string, phash imaging.H
 			ReceiptID: receiptID, Data: data, OCRText: text,
 			OCRHash: rec.OCRHash, ImageHash: phash.String(), UpdatedAt: now,
 		},
-		RetailerName:      rec.Merchant.Name,
 		ReceiptCode:       rec.Code,
 		UnrecognizedItems: len(rec.Items),
 	}

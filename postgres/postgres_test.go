@@ -2,77 +2,20 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
 	"io/fs"
-	"net/url"
-	"os"
 	"path"
 	"slices"
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/tillhq/till"
 	"github.com/tillhq/till/storetest"
 )
 
-// testURL returns the URL of the database the tests may use, from
-// TILL_TEST_DATABASE_URL, or skips t when it is not set.
-func testURL(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv("TILL_TEST_DATABASE_URL")
-	if u == "" {
-		t.Skip("TILL_TEST_DATABASE_URL is not set; set it to a postgres:// URL to test PostgreSQL")
-	}
-	return u
-}
-
-// schemaURL creates an empty schema, drops it when t ends and returns the
-// test database's URL with the schema as its search_path.
-func schemaURL(t testing.TB) string {
-	t.Helper()
-	base := testURL(t)
-	var b [6]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	schema := fmt.Sprintf("till_test_%x", b)
-
-	// A pool, not a pgx.Conn, so that the URL may carry pool parameters.
-	admin, err := pgxpool.New(t.Context(), base)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		admin, err := pgxpool.New(ctx, base)
-		if err != nil {
-			t.Errorf("connect: %v", err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("TILL_TEST_DATABASE_URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 // openSchema opens a store in a new schema; both go when t ends.
 func openSchema(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(t.Context(), schemaURL(t))
+	s, err := Open(t.Context(), storetest.PostgresURL(t))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -81,7 +24,7 @@ func openSchema(t testing.TB) *Store {
 }
 
 func TestStore(t *testing.T) {
-	testURL(t)
+	storetest.PostgresURL(t)
 	storetest.Run(t, func(t *testing.T) till.Store { return openSchema(t) })
 }
 
@@ -103,7 +46,7 @@ func TestSearchPath(t *testing.T) {
 }
 
 func TestConcurrentMigrate(t *testing.T) {
-	u := schemaURL(t)
+	u := storetest.PostgresURL(t)
 	var wg sync.WaitGroup
 	applied := make([][]string, 4)
 	for i := range applied {

@@ -34,6 +34,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		{"serve", "[flags]", "run the HTTP API and the processing workers", runServe},
+		{"worker", "[flags]", "process receipts without serving HTTP (scale-out)", runWorker},
 		{"migrate", "[flags]", "apply the embedded database migrations and exit", runMigrate},
 		{"users", "add|ticket|revoke ...", "create users and issue or revoke their tickets", runUsers},
 		{"scan", "[--json] IMAGE...", "read receipt images and print what is extracted", runScan},

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -20,6 +21,8 @@ func runServe(ctx context.Context, args []string) error {
 	var sc storeConfig
 	sc.register(fs)
 	addr := fs.String("addr", envOr("TILL_ADDR", "127.0.0.1:8080"), "`host:port` to listen on (env TILL_ADDR)")
+	var wc workerConfig
+	wc.register(fs, runtime.NumCPU())
 	publicURL := fs.String("public-url", os.Getenv("TILL_PUBLIC_URL"), "base `URL` clients reach this server at, for image links (env TILL_PUBLIC_URL; default: from each request)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -35,6 +38,11 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	stopQueue, err := startQueue(ctx, st, sc, wc, log)
+	if err != nil {
+		return err
+	}
+	defer stopQueue()
 
 	handler, err := httpapi.New(httpapi.Config{
 		Store:         st,
@@ -72,7 +80,8 @@ func runServe(ctx context.Context, args []string) error {
 	}
 
 	// SIGTERM or SIGINT: stop taking connections, let requests in flight
-	// finish, then close the store.
+	// finish, then let the receipts being read finish (stopQueue), then
+	// close the store.
 	log.Info("till shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/tillhq/till/imaging"
+	"github.com/tillhq/till/ocr"
+	"github.com/tillhq/till/pipeline"
+)
+
+// workerConfig says how receipts are processed: how many at once, and with
+// which Tesseract models. serve and worker share it.
+type workerConfig struct {
+	workers  int
+	langs    string
+	tessdata string
+}
+
+func (c *workerConfig) register(fs *flag.FlagSet, defWorkers int) {
+	fs.IntVar(&c.workers, "workers", int(envInt("TILL_WORKERS", int64(defWorkers))),
+		"receipts processed at once, one OCR engine each (env TILL_WORKERS)")
+	fs.StringVar(&c.langs, "langs", envOr("TILL_OCR_LANGS", ocr.DefaultLangs), "Tesseract `languages`, such as eng or eng+deu (env TILL_OCR_LANGS)")
+	fs.StringVar(&c.tessdata, "tessdata", os.Getenv("TILL_TESSDATA"), "`folder` of Tesseract models to prefer, such as the best_int ones from scripts/tessdata.sh (env TILL_TESSDATA)")
+}
+
+// startQueue opens the job queue on st. With workers > 0 it loads that many
+// OCR engines and starts processing; with none it only enqueues, for
+// servers whose receipts other processes ("till worker") work. Either way
+// CreateReceipt enqueues each new receipt in its own transaction. stop
+// drains the running jobs, then frees the engines.
+func startQueue(ctx context.Context, st store, sc storeConfig, wc workerConfig, log *slog.Logger) (stop func(), err error) {
+	blobs, err := sc.openBlobs()
+	if err != nil {
+		return nil, err
+	}
+	cfg := pipeline.QueueConfig{DB: st.Writer(), Workers: wc.workers, Log: log}
+	if st.pg != nil {
+		cfg.Listener = st.pg.Pool()
+	}
+	var pool *ocr.Pool
+	if wc.workers > 0 {
+		pool, err = ocr.NewPool(ocr.Config{Size: wc.workers, Langs: wc.langs, TessdataDir: wc.tessdata})
+		if err != nil {
+			return nil, fmt.Errorf("OCR engines: %w", err)
+		}
+		cfg.Processor = &pipeline.Processor{
+			Store:  st,
+			Blobs:  blobs,
+			Reader: pipeline.NewReader(pool),
+			Decode: imaging.DecodeOptions{},
+			Now:    time.Now,
+			Log:    log,
+		}
+	}
+	q, err := pipeline.NewQueue(ctx, cfg)
+	if err != nil {
+		if pool != nil {
+			pool.Close()
+		}
+		return nil, err
+	}
+	st.OnReceiptCreated(q.Enqueue)
+	if pool == nil {
+		return func() {}, nil
+	}
+	// Jobs run on their own context: a signal stops the queue through
+	// stop, which lets the running receipts finish first.
+	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("start job queue: %w", err)
+	}
+	log.Info("processing receipts", "workers", wc.workers, "ocr_models", pool.Models())
+	return func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		if err := q.Stop(stopCtx); err != nil {
+			log.Warn("job queue stop", "err", err)
+		}
+		pool.Close()
+	}, nil
+}
+
+// runWorker processes receipts without serving HTTP: the scale-out shape,
+// with servers started with --workers 0 and as many workers as there are
+// machines to read receipts on.
+func runWorker(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	var sc storeConfig
+	sc.register(fs)
+	var wc workerConfig
+	wc.register(fs, runtime.NumCPU())
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if wc.workers < 1 {
+		return fmt.Errorf("worker: --workers must be at least 1")
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	st, err := sc.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	stop, err := startQueue(ctx, st, sc, wc, log)
+	if err != nil {
+		return err
+	}
+	log.Info("till worker running", "backend", sc.backend())
+	<-ctx.Done()
+	log.Info("till worker stopping")
+	stop()
+	return nil
+}

@@ -1,0 +1,73 @@
+package pipeline
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/tillhq/till"
+	"github.com/tillhq/till/postgres"
+	"github.com/tillhq/till/storetest"
+)
+
+// TestQueue adds receipts through the store, as the API does, and waits for
+// River to process them: the hook enqueued each in its creating
+// transaction, and workers settled every one.
+func TestQueue(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		e := newEnv(t)
+		runQueue(t, e, QueueConfig{DB: e.store.Writer()})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		pg, err := postgres.Open(t.Context(), storetest.PostgresURL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { pg.Close() })
+		e := setupEnv(t, pg.Store, t.TempDir())
+		runQueue(t, e, QueueConfig{DB: e.store.Writer(), Listener: pg.Pool()})
+	})
+}
+
+func runQueue(t *testing.T, e *env, cfg QueueConfig) {
+	ctx := t.Context()
+	cfg.Processor, cfg.Workers, cfg.Log = e.p, 2, slog.New(slog.DiscardHandler)
+	q, err := NewQueue(ctx, cfg)
+	if err != nil {
+		t.Fatalf("NewQueue: %v", err)
+	}
+	e.store.OnReceiptCreated(q.Enqueue)
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := q.Stop(stopCtx); err != nil {
+			t.Errorf("Stop: %v", err)
+		}
+	}()
+
+	good := e.receipt(render(t, receiptLines...))
+	bad := e.receipt([]byte("GIF89a not a receipt"))
+	// Enqueueing a receipt again while its job waits or runs adds nothing.
+	if err := q.EnqueueAgain(ctx, good.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	want := map[string]till.Status{good.ID: till.StatusCompleted, bad.ID: till.StatusFailed}
+	deadline := time.Now().Add(60 * time.Second)
+	for id, status := range want {
+		for {
+			r := e.get(id)
+			if r.Status == status {
+				break
+			}
+			if r.Status != till.StatusInitial || time.Now().After(deadline) {
+				t.Fatalf("receipt %s: status %s (reason %q), want %s", id, r.Status, r.StatusReason, status)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}

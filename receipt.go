@@ -87,8 +87,9 @@ type Receipt struct {
 	RecognizedItems   int
 	UnrecognizedItems int
 
-	CreatedAt time.Time // upload time, the spec's "ts"
-	UpdatedAt time.Time
+	CreatedAt time.Time  // upload time, the spec's "ts"
+	UpdatedAt time.Time  //
+	DeletedAt *time.Time // when the user deleted it; nil while live
 }
 
 // ReceiptGroups counts a user's receipts for the groups screen. The groups

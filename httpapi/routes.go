@@ -26,6 +26,7 @@ var (
 	public []till.Role
 	users  = []till.Role{till.RoleUser}
 	admins = []till.Role{till.RoleAdmin}
+	staff  = []till.Role{till.RoleModerator, till.RoleAdmin}
 	anyone = []till.Role{till.RoleUser, till.RoleSystem, till.RoleModerator, till.RoleAdmin}
 )
 
@@ -45,6 +46,8 @@ func (s *server) routes() []route {
 
 		{"POST", svc + "/user/receipt/images", users, s.uploadImage},
 		{"GET", svc + "/images/{key...}", anyone, s.serveImage},
+
+		{"GET", svc + "/receipts/{id}/audit", staff, s.receiptAudit},
 
 		{"POST", svc + "/admin/users", admins, s.createUser},
 		{"GET", svc + "/admin/users/{id}", admins, s.getUser},

@@ -22,7 +22,7 @@ const insertColumns = `id, user_id, accuracy, latitude, longitude, images, store
 	ocr_done, recognized_items, unrecognized_items, created_us, updated_us`
 
 // receiptColumns are the columns scanReceipts reads.
-const receiptColumns = `seq, ` + insertColumns + `, status_reason`
+const receiptColumns = `seq, ` + insertColumns + `, status_reason, deleted_us`
 
 // CreateReceipt stores r and sets r.Seq, which orders the user's receipts:
 // a receipt created after another's CreateReceipt returned has a greater
@@ -396,12 +396,12 @@ func scanReceipts(rows *sql.Rows, extra ...any) ([]till.Receipt, error) {
 	for rows.Next() {
 		var r till.Receipt
 		var images, status string
-		var issued sql.NullInt64
+		var issued, deleted sql.NullInt64
 		var created, updated int64
 		dest := append([]any{
 			&r.Seq, &r.ID, &r.UserID, &r.Accuracy, &r.Latitude, &r.Longitude, &images, &r.StoreID, &r.LocationName,
 			&r.CountryISO, &r.ClientIP, &status, &r.RetailerID, &r.RetailerName, &r.ReceiptCode, &issued, &r.Total,
-			&r.OCRDone, &r.RecognizedItems, &r.UnrecognizedItems, &created, &updated, &r.StatusReason,
+			&r.OCRDone, &r.RecognizedItems, &r.UnrecognizedItems, &created, &updated, &r.StatusReason, &deleted,
 		}, extra...)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
@@ -412,6 +412,7 @@ func scanReceipts(rows *sql.Rows, extra ...any) ([]till.Receipt, error) {
 		}
 		r.Status = till.Status(status)
 		r.IssuedAt = fromNullUS(issued)
+		r.DeletedAt = fromNullUS(deleted)
 		r.CreatedAt, r.UpdatedAt = fromUS(created), fromUS(updated)
 		list = append(list, r)
 	}

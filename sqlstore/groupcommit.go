@@ -30,7 +30,16 @@ type createReq struct {
 	ctx  context.Context
 	r    *till.Receipt
 	keys []string
-	err  chan error
+	err  chan error // buffered: the committer never blocks on it
+	done bool       // answered already; owned by the committer
+}
+
+// answer sends the request its outcome, once.
+func (req *createReq) answer(err error) {
+	if !req.done {
+		req.done = true
+		req.err <- err
+	}
 }
 
 func newGroupCommit(s *Store) *groupCommit {
@@ -48,7 +57,8 @@ func newGroupCommit(s *Store) *groupCommit {
 // outcome. Once queued, it waits even if ctx ends: the receipt may commit
 // with its group, and answering before that would misreport it.
 func (g *groupCommit) create(ctx context.Context, r *till.Receipt, keys []string) error {
-	req := &createReq{ctx: ctx, r: r, keys: keys, err: make(chan error, 1)}
+	errc := make(chan error, 1)
+	req := &createReq{ctx: ctx, r: r, keys: keys, err: errc}
 	select {
 	case g.reqs <- req:
 	case <-ctx.Done():
@@ -56,7 +66,7 @@ func (g *groupCommit) create(ctx context.Context, r *till.Receipt, keys []string
 	case <-g.quit:
 		return till.Errorf(till.KindUnavailable, "the store is closing")
 	}
-	return <-req.err
+	return <-errc
 }
 
 // close stops taking receipts and returns when the last group committed.
@@ -95,9 +105,7 @@ func (g *groupCommit) commit(group []*createReq) {
 	s := g.s
 	answer := func(err error) {
 		for _, req := range group {
-			if req.err != nil {
-				req.err <- err
-			}
+			req.answer(err)
 		}
 	}
 	// The transaction outlives any one request, so it runs on a context of
@@ -114,13 +122,11 @@ func (g *groupCommit) commit(group []*createReq) {
 	}
 	for _, req := range group {
 		if err := req.ctx.Err(); err != nil {
-			req.err <- err // gone before its turn: never created
-			req.err = nil
+			req.answer(err) // gone before its turn: never created
 			continue
 		}
 		if err := g.createOne(ctx, tx, req); err != nil {
-			req.err <- err
-			req.err = nil
+			req.answer(err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

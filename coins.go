@@ -5,6 +5,10 @@ import (
 	"context"
 	"math/big"
 	"time"
+
+	// The days of the daily coin limit are users' local days; they must
+	// not depend on whether the host has a zone database.
+	_ "time/tzdata"
 )
 
 // Coins is an amount of loyalty coins, counted in units: one coin is 10^18
@@ -182,8 +186,9 @@ const (
 	// PerUnit pays the rate for each unit of the line's quantity: 3 tins
 	// earn three times the rate, 0.5 kg half of it.
 	PerUnit EarningBasis = "per_unit"
-	// PerValue pays the rate for each unit of currency the line cost: a
-	// line of 5.99 earns 5.99 times the rate.
+	// PerValue pays the rate for each whole unit of currency the line
+	// cost, as a brand's spend_coins: a line of 5.99 earns five times the
+	// rate.
 	PerValue EarningBasis = "per_value"
 )
 
@@ -197,8 +202,10 @@ var MaxEarningRate = WholeCoins(1_000_000)
 // partner_brand_product_coins, from those of other brands
 // (non_partner_brand_product_coins).
 //
-// A matched line earns Rate, Rate × quantity or Rate × value as Basis
-// says, rounded down to a whole unit of coin.
+// A matched line earns Rate, Rate × quantity or Rate × whole units of value
+// as Basis says, rounded down to a whole unit of coin. A brand of the
+// catalogue (Brand) carries two such rules: ItemCoins per item and
+// SpendCoins per value.
 type EarningRule struct {
 	BrandID string       // the brand whose products earn; "" for the rule of brands without one
 	Partner bool         // whether the brand is a partner brand
@@ -337,6 +344,24 @@ type CoinAccount struct {
 	// DailyLimit caps the coins awarded to the user in one local day;
 	// nil means the service's default, and zero means no limit.
 	DailyLimit *Coins
+}
+
+// Validate checks a's settings. It fails with KindInvalid for field
+// time_zone when TimeZone is neither "" nor an IANA zone name such as
+// "Australia/Sydney", and for field daily_limit when DailyLimit is
+// negative or not below 2^127.
+func (a *CoinAccount) Validate() error {
+	if a.TimeZone != "" {
+		if _, err := time.LoadLocation(a.TimeZone); err != nil || a.TimeZone == "Local" || len(a.TimeZone) > 64 {
+			return Invalid("time_zone", "time_zone must be an IANA time zone such as \"Australia/Sydney\"; got %q", clip(a.TimeZone))
+		}
+	}
+	if a.DailyLimit != nil {
+		if _, err := CoinsFromBig("daily_limit", a.DailyLimit.big()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // LedgerQuery selects a page of a user's ledger entries.

@@ -14,6 +14,7 @@ type Store interface {
 	ImageStore
 	CatalogStore
 	ProcessingStore
+	LedgerStore
 	// Ping reports whether the database answers, for /readyz.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -32,7 +32,14 @@ var dialect = sqlstore.Dialect{
 	Classify:      classify,
 	Migrations:    must(fs.Sub(migrations, "migrations")),
 	MigrationLock: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", migrationLockKey),
+	UserLock:      fmt.Sprintf("SELECT pg_advisory_xact_lock(%d, hashtext($1))", userLockClass),
 }
+
+// userLockClass keeps the advisory locks of users' ledgers apart from
+// other advisory locks: it is the first of the two keys of each, the bytes
+// of "coin"; the second is a hash of the user id. Two users whose ids hash
+// alike share a lock, which costs them waiting, never correctness.
+const userLockClass = 0x636f696e
 
 // Store is a sqlstore.Store on PostgreSQL that also gives access to its
 // connection pool.

@@ -59,6 +59,13 @@ type Dialect struct {
 	// a time, as with SQLite in synchronous=FULL; PostgreSQL already lets
 	// concurrent commits share a flush.
 	GroupCommit bool
+	// UserLock, when not empty, is executed with a user id as $1 first in
+	// every transaction of UpdateLedger, to keep other transactions of the
+	// same user from overlapping it until it ends; a daily limit checked
+	// in one would otherwise miss the awards of another. It may be empty
+	// where beginning a transaction already excludes every other writer,
+	// as SQLite's BEGIN IMMEDIATE does.
+	UserLock string
 }
 
 // Store is till.Store over two database/sql handles: a writer for every

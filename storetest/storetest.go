@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) till.Store) {
 		{"HiddenReceipts", testHiddenReceipts},
 		{"ConcurrentCreates", testConcurrentCreates},
 		{"Catalog", testCatalog},
+		{"Ledger", testLedger},
 		{"Ping", testPing},
 	}
 	for _, tt := range tests {

@@ -209,8 +209,13 @@ func testDeleteReceipt(t *testing.T, f *fixture) {
 		if err != nil {
 			t.Fatalf("Receipt: %v", err)
 		}
-		if !sameReceipt(*got, *doomed) {
-			t.Errorf("deleted receipt = %+v, want it unchanged: %+v", *got, *doomed)
+		if got.DeletedAt == nil || !got.DeletedAt.After(doomed.CreatedAt) {
+			t.Errorf("deleted receipt's DeletedAt = %v, want the time it was deleted", got.DeletedAt)
+		}
+		want := *doomed
+		want.DeletedAt = got.DeletedAt
+		if !sameReceipt(*got, want) {
+			t.Errorf("deleted receipt = %+v, want it unchanged but for DeletedAt: %+v", *got, want)
 		}
 	})
 	t.Run("gone from the list", func(t *testing.T) {

@@ -199,11 +199,13 @@ func sameReceipt(a, b till.Receipt) bool {
 	if !a.CreatedAt.Equal(b.CreatedAt) || !a.UpdatedAt.Equal(b.UpdatedAt) ||
 		(a.IssuedAt == nil) != (b.IssuedAt == nil) ||
 		a.IssuedAt != nil && !a.IssuedAt.Equal(*b.IssuedAt) ||
+		(a.DeletedAt == nil) != (b.DeletedAt == nil) ||
+		a.DeletedAt != nil && !a.DeletedAt.Equal(*b.DeletedAt) ||
 		!slices.Equal(a.Images, b.Images) {
 		return false
 	}
-	a.CreatedAt, a.UpdatedAt, a.IssuedAt, a.Images = time.Time{}, time.Time{}, nil, nil
-	b.CreatedAt, b.UpdatedAt, b.IssuedAt, b.Images = time.Time{}, time.Time{}, nil, nil
+	a.CreatedAt, a.UpdatedAt, a.IssuedAt, a.DeletedAt, a.Images = time.Time{}, time.Time{}, nil, nil, nil
+	b.CreatedAt, b.UpdatedAt, b.IssuedAt, b.DeletedAt, b.Images = time.Time{}, time.Time{}, nil, nil, nil
 	return reflect.DeepEqual(a, b)
 }
 

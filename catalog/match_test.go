@@ -1,0 +1,148 @@
+package catalog
+
+import (
+	"testing"
+
+	"github.com/tillhq/till"
+	"github.com/tillhq/till/extract"
+)
+
+// testContents is a small catalogue with near neighbours for every product
+// the tests look for.
+func testContents(t testing.TB) *Contents {
+	c := &Contents{
+		Retailers: []till.Retailer{
+			{ID: "walmart", Name: "Walmart", NameVariants: []string{"WAL MART", "WALMART SUPERCENTER"}, Phones: []string{"(479) 273-4000"}},
+			{ID: "coles", Name: "Coles", TaxIDs: []string{"45 004 189 708"}, NameVariants: []string{"COLES SUPERMARKETS"}},
+			{ID: "spar", Name: "SPAR"},
+		},
+		Outlets: []till.Outlet{{RetailerID: "coles", StoreID: "0421", Address: "Victoria Gardens 620 Victoria St", Postcode: "3121"}},
+		Brands:  []till.Brand{{ID: "great-value", Name: "Great Value"}, {ID: "mars", Name: "Mars", Partner: true}},
+		Products: []till.Product{
+			{GTIN: "012000104510", Name: "Starbucks Frappuccino Mocha 4 Pack"},
+			{GTIN: "078742210001", Name: "Vegetable Oil", BrandID: "great-value", Size: "1.42", Unit: "l"},
+			{GTIN: "078742210018", Name: "Canola Oil", BrandID: "great-value", Size: "1.42", Unit: "l"},
+			{GTIN: "040000505334", Name: "Snickers Fun Size", BrandID: "mars"},
+			{GTIN: "040000505341", Name: "Snickers Full Size Bar", BrandID: "mars"},
+			{GTIN: "9300633111113", Name: "Chicken Breast Fillets", Size: "500", Unit: "g"},
+			{GTIN: "9300633111120", Name: "Chicken Thigh Fillets", Size: "500", Unit: "g"},
+			{GTIN: "9300633111137", Name: "Kmart Funtastic Modelling Clay"},
+			{GTIN: "9300633111144", Name: "Ocean Spray Cranberry Sauce", Size: "250", Unit: "g",
+				Aliases: []till.ProductAlias{{RetailerID: "walmart", Text: "DEPT 12 SAUCE"}}},
+		},
+	}
+	for i := range c.Products {
+		if err := c.Products[i].Validate(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
+}
+
+func TestMatchItem(t *testing.T) {
+	ix := New(testContents(t), Config{})
+	tests := []struct {
+		name     string
+		retailer string
+		line     string
+		gtin     string
+		method   Method
+		status   Status
+	}{
+		{"printed GTIN", "", "CHKN BRST 9300633111113 7.00", "09300633111113", MethodGTIN, StatusAuto},
+		{"walmart code without check digit", "walmart", "FRAP 001200010451 F 5.48 N", "00012000104510", MethodCompleted, StatusAuto},
+		{"alias of the retailer", "walmart", "DEPT 12 SAUCE 1.58", "09300633111144", MethodAlias, StatusAuto},
+		{"alias of another retailer", "coles", "DEPT 12 SAUCE 1.58", "", MethodName, StatusUnmatched},
+		{"abbreviated name", "coles", "CHKN BRST 500G 7.00", "09300633111113", MethodName, StatusAuto},
+		{"abbreviated with brand", "walmart", "GV VEG OIL 7.82 N", "00078742210001", MethodName, StatusAuto},
+		{"vowels dropped", "walmart", "CRNBRY SAUCE 1.58 N", "09300633111144", MethodName, StatusAuto},
+		{"modelling clay", "", "KF MODELLING CLAY 3.00", "09300633111137", MethodName, StatusAuto},
+		{"nothing alike", "", "CARRIER BAG 24L 0.75", "", "", StatusUnmatched},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			it, ok := extract.ParseLine(tt.line)
+			if !ok {
+				t.Fatalf("ParseLine(%q) failed", tt.line)
+			}
+			m := ix.MatchItem(tt.retailer, &it)
+			if m.Status != tt.status || tt.gtin != "" && (m.GTIN != tt.gtin || m.Method != tt.method) {
+				t.Errorf("MatchItem(%q) = %+v; want %s %s by %s", tt.line, m, tt.status, tt.gtin, tt.method)
+			}
+		})
+	}
+}
+
+func TestMatchItemsBrand(t *testing.T) {
+	ix := New(testContents(t), Config{})
+	got := ix.MatchItems("walmart", []extract.Item{{Name: "SNICKER FS", Line: "SNICKER FS 004000050533 F 3.78 X"}, {Name: "ZZZ"}})
+	if len(got) != 2 || got[0].GTIN != "00040000505334" || got[0].BrandID != "mars" || !got[0].Partner {
+		t.Errorf("MatchItems[0] = %+v; want Snickers Fun Size of partner brand mars", got[0])
+	}
+	if got[1].Status != StatusUnmatched {
+		t.Errorf("MatchItems[1] = %+v; want unmatched", got[1])
+	}
+}
+
+func TestCompletions(t *testing.T) {
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{"FRAP 001200010451 F 5.48 N", []string{"00012000104510"}},
+		{"HY RSTLEG PM 035497333521H 9.97 N", []string{"00354973335219"}},
+		{"EAN 9311995843710", []string{"09311995843710", "93119958437100"}},
+		{"BANANAS 000000004011KF 0.41", []string{"00000000040112"}},
+		{"no code 1234", nil},
+	}
+	for _, tt := range tests {
+		got := completions(tt.line)
+		if len(got) != len(tt.want) {
+			t.Errorf("completions(%q) = %v, want %v", tt.line, got, tt.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tt.want[i] {
+				t.Errorf("completions(%q) = %v, want %v", tt.line, got, tt.want)
+			}
+		}
+	}
+}
+
+func TestDetectRetailer(t *testing.T) {
+	ix := New(testContents(t), Config{})
+	tests := []struct {
+		name    string
+		m       extract.Merchant
+		pc      string
+		want    string
+		outlet  string
+		minConf float64
+	}{
+		{"name misread", extract.Merchant{Name: "Waalmart"}, "", "walmart", "", 0.7},
+		{"name in a longer line", extract.Merchant{Name: "WAL*MART SUPERCENTER #1234"}, "", "walmart", "", 0.85},
+		{"tax id only", extract.Merchant{Name: "Receipt", TaxID: "ABN 45004189708"}, "", "coles", "", 0.95},
+		{"phone only", extract.Merchant{Phone: "479-273-4000"}, "", "walmart", "", 0.85},
+		{"name and outlet", extract.Merchant{Name: "COLES", Address: "Victoria Gardens, 620 Victoria St"}, "3121", "coles", "0421", 0.95},
+		{"nobody", extract.Merchant{Name: "MOMI TOY'S CREPERIE"}, "", "", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := ix.DetectRetailer(&extract.Receipt{Merchant: tt.m, Postcode: tt.pc})
+			if d.RetailerID != tt.want || d.Confidence < tt.minConf {
+				t.Fatalf("DetectRetailer = %+v; want %q at %v or more", d, tt.want, tt.minConf)
+			}
+			if got := ""; d.Outlet != nil {
+				got = d.Outlet.StoreID
+				if got != tt.outlet {
+					t.Errorf("outlet = %q, want %q", got, tt.outlet)
+				}
+			} else if tt.outlet != "" {
+				t.Errorf("no outlet, want %q", tt.outlet)
+			}
+			if tt.want != "" && len(d.Evidence) == 0 {
+				t.Error("no evidence given")
+			}
+		})
+	}
+}

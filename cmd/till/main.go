@@ -39,6 +39,7 @@ func init() {
 		{"users", "add|ticket|revoke ...", "create users and issue or revoke their tickets", runUsers},
 		{"scan", "[--json] IMAGE...", "read receipt images and print what is extracted", runScan},
 		{"eval", "DIR...", "score extraction against labelled receipt folders", runEval},
+		{"catalog", "import|eval ...", "load the catalogue from CSV or JSON Lines, or measure item matching", runCatalog},
 		{"version", "", "print the version", runVersion},
 		{"help", "[command]", "show help", runHelp},
 	}

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -445,24 +444,25 @@ func (q *searchRequest) query(userID string) (till.ReceiptQuery, error) {
 
 // searchedReceipt is one receipt of POST /user/search, as the spec shows
 // it. The coin amounts are in units of 10^-18 coin and exceed 64 bits, so
-// they are big integers, rendered as bare JSON integers.
+// they are big integers, rendered as bare JSON integers; receiptCoins says
+// what each one sums.
 type searchedReceipt struct {
-	ID                                string   `json:"id"`
-	Images                            []string `json:"images"`
-	TS                                string   `json:"ts"`
-	UpdatedAt                         string   `json:"updated_at"`
-	Status                            string   `json:"status"`
-	RetailerID                        string   `json:"retailer_id,omitempty"`
-	RetailerName                      string   `json:"retailer_name,omitempty"`
-	Country                           string   `json:"country"`
-	OCRDone                           int      `json:"ocr_done"`
-	RecognizedItems                   int      `json:"recognized_items"`
-	UnrecognizedItems                 int      `json:"unrecognized_items"`
-	NonPartnerBrandProductCoins       *big.Int `json:"non_partner_brand_product_coins"`
-	NonPartnerBrandProductCoinsEarned *big.Int `json:"non_partner_brand_product_coins_earned"`
-	PartnerBrandProductCoins          *big.Int `json:"partner_brand_product_coins"`
-	PartnerBrandProductCoinsEarned    *big.Int `json:"partner_brand_product_coins_earned"`
-	PendingCoins                      *big.Int `json:"pending_coins"`
+	ID                                string     `json:"id"`
+	Images                            []string   `json:"images"`
+	TS                                string     `json:"ts"`
+	UpdatedAt                         string     `json:"updated_at"`
+	Status                            string     `json:"status"`
+	RetailerID                        string     `json:"retailer_id,omitempty"`
+	RetailerName                      string     `json:"retailer_name,omitempty"`
+	Country                           string     `json:"country"`
+	OCRDone                           int        `json:"ocr_done"`
+	RecognizedItems                   int        `json:"recognized_items"`
+	UnrecognizedItems                 int        `json:"unrecognized_items"`
+	NonPartnerBrandProductCoins       till.Coins `json:"non_partner_brand_product_coins"`
+	NonPartnerBrandProductCoinsEarned till.Coins `json:"non_partner_brand_product_coins_earned"`
+	PartnerBrandProductCoins          till.Coins `json:"partner_brand_product_coins"`
+	PartnerBrandProductCoinsEarned    till.Coins `json:"partner_brand_product_coins_earned"`
+	PendingCoins                      till.Coins `json:"pending_coins"`
 }
 
 // searchReceipts answers one page of the caller's receipts matching the
@@ -480,9 +480,19 @@ func (s *server) searchReceipts(w http.ResponseWriter, r *http.Request, u *till.
 	if err != nil {
 		return err
 	}
-	out := make([]searchedReceipt, len(recs))
-	zero := new(big.Int) // no coins are awarded yet
+	// The coins of the page's receipts alone, so that the cost does not
+	// grow with how many receipts match.
+	ids := make([]string, len(recs))
 	for i, rec := range recs {
+		ids[i] = rec.ID
+	}
+	balances, err := s.store.ReceiptBalances(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	out := make([]searchedReceipt, len(recs))
+	for i, rec := range recs {
+		c := newReceiptCoins(balances[rec.ID])
 		ocr := 0
 		if rec.OCRDone {
 			ocr = 1
@@ -499,11 +509,11 @@ func (s *server) searchReceipts(w http.ResponseWriter, r *http.Request, u *till.
 			OCRDone:                           ocr,
 			RecognizedItems:                   rec.RecognizedItems,
 			UnrecognizedItems:                 rec.UnrecognizedItems,
-			NonPartnerBrandProductCoins:       zero,
-			NonPartnerBrandProductCoinsEarned: zero,
-			PartnerBrandProductCoins:          zero,
-			PartnerBrandProductCoinsEarned:    zero,
-			PendingCoins:                      zero,
+			NonPartnerBrandProductCoins:       c.NonPartner,
+			NonPartnerBrandProductCoinsEarned: c.NonPartnerEarned,
+			PartnerBrandProductCoins:          c.Partner,
+			PartnerBrandProductCoinsEarned:    c.PartnerEarned,
+			PendingCoins:                      c.Pending,
 		}
 	}
 	return writeJSON(w, http.StatusOK, struct {

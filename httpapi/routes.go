@@ -43,6 +43,8 @@ func (s *server) routes() []route {
 		{"GET", svc + "/user/groups", users, s.receiptGroups},
 		{"GET", svc + "/user/actions", users, s.receiptActions},
 		{"POST", svc + "/user/search", users, s.searchReceipts},
+		{"GET", svc + "/user/coins", users, s.userCoins},
+		{"GET", svc + "/user/coins/history", users, s.coinHistory},
 
 		{"POST", svc + "/user/receipt/images", users, s.uploadImage},
 		{"GET", svc + "/images/{key...}", anyone, s.serveImage},

@@ -28,6 +28,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tillhq/till"
+	"github.com/tillhq/till/coins"
 )
 
 // The defaults New applies to zero Config fields.
@@ -44,6 +45,10 @@ type Config struct {
 	Store till.Store
 	// Blobs keeps image bytes, under the keys of the image records.
 	Blobs till.BlobStore
+	// DailyCoinLimit is the daily coin limit the user coin endpoints
+	// report for users without a limit of their own; zero means none. It
+	// should be the limit the awards are made under (coins.Ledger).
+	DailyCoinLimit till.Coins
 	// Logger receives one access-log record per request, every record
 	// carrying the request id, and the cause of every 5xx answer. Give it
 	// a slog.JSONHandler for JSON lines. Default: slog.Default().
@@ -99,6 +104,7 @@ type server struct {
 	mux         *http.ServeMux
 	metrics     *metrics
 	methods     []string // the methods some route serves
+	ledger      *coins.Ledger
 }
 
 // New returns the API as an http.Handler. It fails with KindInvalid when
@@ -157,6 +163,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	s.fetchClient = s.newFetchClient(control)
 	s.metrics = newMetrics()
+	s.ledger = &coins.Ledger{Store: s.store, DailyLimit: cfg.DailyCoinLimit, Now: s.now}
 	s.mux = http.NewServeMux()
 	s.register()
 	return s, nil

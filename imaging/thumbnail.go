@@ -32,12 +32,13 @@ func Thumbnail(img image.Image, width int) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// scale resizes img to w×h. Shrinking by more than half first averages
-// whole blocks of pixels, which is quick and loses nothing a smaller
-// picture can show, then finishes with Catmull-Rom.
+// scale resizes img to w×h. Shrinking by half or more first averages
+// whole blocks of pixels, down to less than twice the target size, which
+// is quick and loses nothing a smaller picture can show; Catmull-Rom
+// finishes on the few pixels left.
 func scale(img image.Image, w, h int) image.Image {
 	b := img.Bounds()
-	if f := min(b.Dx()/(2*w), b.Dy()/(2*h)); f >= 2 {
+	if f := min(b.Dx()/w, b.Dy()/h); f >= 2 {
 		img = boxShrink(img, f)
 		b = img.Bounds()
 	}
@@ -89,8 +90,15 @@ func boxShrink(img image.Image, f int) image.Image {
 		clear(acc)
 		for y := oy * f; y < oy*f+f; y++ {
 			row := rgba.Pix[rgba.PixOffset(b.Min.X, b.Min.Y+y):]
-			for i := range w * f * 4 {
-				acc[(i/(4*f))*4+i%4] += int(row[i])
+			for ox := range w {
+				a := acc[ox*4 : ox*4+4 : ox*4+4]
+				px := row[ox*f*4 : (ox+1)*f*4]
+				for i := 0; i+3 < len(px); i += 4 {
+					a[0] += int(px[i])
+					a[1] += int(px[i+1])
+					a[2] += int(px[i+2])
+					a[3] += int(px[i+3])
+				}
 			}
 		}
 		for i, s := range acc {

@@ -20,8 +20,8 @@ import (
 // backends returns how to open a new, empty store on every database the
 // tests can reach: SQLite always, PostgreSQL when TILL_TEST_DATABASE_URL
 // names one.
-func backends() map[string]func(t *testing.T) till.Store {
-	b := map[string]func(t *testing.T) till.Store{"sqlite": openSQLite}
+func backends() map[string]func(t testing.TB) till.Store {
+	b := map[string]func(t testing.TB) till.Store{"sqlite": openSQLite}
 	if os.Getenv("TILL_TEST_DATABASE_URL") != "" {
 		b["postgres"] = openPostgres
 	}
@@ -35,7 +35,7 @@ func forEachBackend(t *testing.T, test func(t *testing.T, s till.Store)) {
 	}
 }
 
-func openSQLite(t *testing.T) till.Store {
+func openSQLite(t testing.TB) till.Store {
 	t.Helper()
 	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "till.db"))
 	if err != nil {
@@ -47,7 +47,7 @@ func openSQLite(t *testing.T) till.Store {
 
 // openPostgres opens a store in a new schema of the test database; both
 // go when t ends.
-func openPostgres(t *testing.T) till.Store {
+func openPostgres(t testing.TB) till.Store {
 	t.Helper()
 	base := os.Getenv("TILL_TEST_DATABASE_URL")
 	var b [6]byte
@@ -90,7 +90,7 @@ func openPostgres(t *testing.T) till.Store {
 }
 
 // newUser stores a user named name.
-func newUser(t *testing.T, s till.Store, name string, now time.Time) *till.User {
+func newUser(t testing.TB, s till.Store, name string, now time.Time) *till.User {
 	t.Helper()
 	u, err := till.NewUser(name, till.RoleUser, nil, now)
 	if err != nil {
@@ -103,7 +103,7 @@ func newUser(t *testing.T, s till.Store, name string, now time.Time) *till.User 
 }
 
 // newReceipt stores a receipt of u from the given country.
-func newReceipt(t *testing.T, s till.Store, u *till.User, country string, now time.Time) *till.Receipt {
+func newReceipt(t testing.TB, s till.Store, u *till.User, country string, now time.Time) *till.Receipt {
 	t.Helper()
 	var b [16]byte
 	_, _ = rand.Read(b[:])

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/draw"
 	"io"
 	"log/slog"
 	"strings"
@@ -89,12 +88,6 @@ func (p *Processor) Process(ctx context.Context, receiptID string, attempt int, 
 	return err
 }
 
-// NewReader returns how Till reads receipts from images, with the settings
-// the service uses; till scan and till eval read the same way.
-func NewReader(engine ocr.Engine) *extract.Reader {
-	return &extract.Reader{Engine: engine, PSM: 6}
-}
-
 // run is one attempt at one receipt; it collects the audit trail.
 type run struct {
 	p         *Processor
@@ -137,7 +130,7 @@ func (r *run) analyse(ctx context.Context) (till.ReceiptResult, error) {
 		return till.ReceiptResult{}, err
 	}
 
-	var pages []*image.Gray
+	var pages []image.Image
 	var phash imaging.Hash
 	for i, key := range keys {
 		var dec imaging.Decoded
@@ -159,7 +152,7 @@ func (r *run) analyse(ctx context.Context) (till.ReceiptResult, error) {
 		if i == 0 {
 			phash = imaging.PerceptualHash(dec.Image)
 		}
-		pages = append(pages, imaging.Luma(dec.Image))
+		pages = append(pages, dec.Image)
 	}
 
 	var rec *extract.Receipt
@@ -169,7 +162,7 @@ func (r *run) analyse(ctx context.Context) (till.ReceiptResult, error) {
 		rd := *r.p.Reader
 		rd.Engine = rec2
 		var err error
-		rec, err = rd.Read(ctx, stack(pages))
+		rec, err = Read(ctx, &rd, pages...)
 		if err != nil {
 			return "", err
 		}
@@ -232,28 +225,6 @@ func result(receiptID string, rec *extract.Receipt, text string, phash imaging.H
 		res.Reason = fmt.Sprintf("no total, date or item line could be read (%d words)", rec.WordsCount)
 	}
 	return res
-}
-
-// stack joins a receipt's images top to bottom, as one long page: long
-// receipts are photographed in parts.
-func stack(pages []*image.Gray) *image.Gray {
-	if len(pages) == 1 {
-		return pages[0]
-	}
-	w, h := 0, 0
-	for _, p := range pages {
-		w = max(w, p.Bounds().Dx())
-		h += p.Bounds().Dy()
-	}
-	out := image.NewGray(image.Rect(0, 0, w, h))
-	draw.Draw(out, out.Bounds(), image.White, image.Point{}, draw.Src)
-	y := 0
-	for _, p := range pages {
-		b := p.Bounds()
-		draw.Draw(out, image.Rect(0, y, b.Dx(), y+b.Dy()), p, b.Min, draw.Src)
-		y += b.Dy()
-	}
-	return out
 }
 
 // issuedAt is the date and time printed on the receipt, as a wall-clock

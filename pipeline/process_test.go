@@ -21,6 +21,7 @@ import (
 
 	"github.com/tillhq/till"
 	"github.com/tillhq/till/blob"
+	"github.com/tillhq/till/imaging"
 	"github.com/tillhq/till/ocr"
 	"github.com/tillhq/till/sqlite"
 	"github.com/tillhq/till/sqlstore"
@@ -299,5 +300,26 @@ func TestProcessDeletedReceipt(t *testing.T) {
 	}
 	if err := e.p.Process(t.Context(), "no-such-receipt", 1, false); err != nil {
 		t.Errorf("Process of an unknown receipt = %v, want nil", err)
+	}
+}
+
+// TestProcessUpsideDown checks that a receipt photographed upside down is
+// still read: the doubtful first reading is retried turned half round.
+func TestProcessUpsideDown(t *testing.T) {
+	e := newEnv(t)
+	img, err := png.Decode(bytes.NewReader(render(t, receiptLines...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, imaging.Orient(img, 3)); err != nil {
+		t.Fatal(err)
+	}
+	r := e.receipt(buf.Bytes())
+	if err := e.p.Process(t.Context(), r.ID, 1, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.get(r.ID); got.Status != till.StatusCompleted || got.Total != "7.70" {
+		t.Errorf("upside-down receipt: status %s (reason %q), total %q; want COMPLETED with 7.70", got.Status, got.StatusReason, got.Total)
 	}
 }

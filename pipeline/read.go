@@ -1,0 +1,65 @@
+package pipeline
+
+import (
+	"context"
+	"image"
+	"image/draw"
+
+	"github.com/tillhq/till/extract"
+	"github.com/tillhq/till/imaging"
+	"github.com/tillhq/till/ocr"
+)
+
+// NewReader returns how Till reads receipts, with the settings the service
+// uses; till scan and till eval read the same way.
+func NewReader(engine ocr.Engine) *extract.Reader {
+	return &extract.Reader{Engine: engine, PSM: 6}
+}
+
+// Read reads one receipt from its decoded images, the way Till always
+// does: each image is prepared for OCR (grey, text scaled to suit
+// Tesseract, tilt undone), the parts of a long receipt photographed in
+// several images are joined top to bottom, and the page is read with rd.
+// When that reading is so unsure that the page is likely upside down (mean
+// word confidence under ocr.UprightConf) the page is read again turned
+// half round, and the more confident reading wins.
+func Read(ctx context.Context, rd *extract.Reader, imgs ...image.Image) (*extract.Receipt, error) {
+	parts := make([]*image.Gray, len(imgs))
+	for i, img := range imgs {
+		parts[i] = imaging.PrepareOCR(img, imaging.PrepareOptions{}).Image
+	}
+	page := stack(parts)
+	rec, err := rd.Read(ctx, page)
+	if err != nil || rec.AccuracyRate*100 >= ocr.UprightConf {
+		return rec, err
+	}
+	turned, err := rd.Read(ctx, imaging.Orient(page, 3)) // EXIF orientation 3: turned 180°
+	if err != nil {
+		return nil, err
+	}
+	if turned.AccuracyRate > rec.AccuracyRate {
+		return turned, nil
+	}
+	return rec, nil
+}
+
+// stack joins images top to bottom, as one long page, on white.
+func stack(pages []*image.Gray) *image.Gray {
+	if len(pages) == 1 {
+		return pages[0]
+	}
+	w, h := 0, 0
+	for _, p := range pages {
+		w = max(w, p.Bounds().Dx())
+		h += p.Bounds().Dy()
+	}
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	draw.Draw(out, out.Bounds(), image.White, image.Point{}, draw.Src)
+	y := 0
+	for _, p := range pages {
+		b := p.Bounds()
+		draw.Draw(out, image.Rect(0, y, b.Dx(), y+b.Dy()), p, b.Min, draw.Src)
+		y += b.Dy()
+	}
+	return out
+}

@@ -7,7 +7,6 @@ import (
 	"image/draw"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"golang.org/x/image/font"
@@ -20,13 +19,8 @@ import (
 // cmd/till does for the server: Tesseract's OpenMP runtime reads it when
 // the library loads, which is before any Go code runs.
 func TestMain(m *testing.M) {
-	if os.Getenv("OMP_THREAD_LIMIT") == "" {
-		self, err := os.Executable()
-		if err == nil {
-			env := append(os.Environ(), "OMP_THREAD_LIMIT=1")
-			err = syscall.Exec(self, os.Args, env)
-		}
-		fmt.Fprintln(os.Stderr, "ocr tests: cannot re-execute with OMP_THREAD_LIMIT=1:", err)
+	if err := EnsureThreadLimit(); err != nil {
+		fmt.Fprintln(os.Stderr, "ocr tests:", err)
 	}
 	os.Exit(m.Run())
 }

@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -35,12 +34,8 @@ import (
 // cmd/till does: Tesseract's OpenMP runtime reads it when the library
 // loads, before any Go code runs.
 func TestMain(m *testing.M) {
-	if os.Getenv("OMP_THREAD_LIMIT") == "" {
-		self, err := os.Executable()
-		if err == nil {
-			err = syscall.Exec(self, os.Args, append(os.Environ(), "OMP_THREAD_LIMIT=1"))
-		}
-		fmt.Fprintln(os.Stderr, "pipeline tests: cannot re-execute with OMP_THREAD_LIMIT=1:", err)
+	if err := ocr.EnsureThreadLimit(); err != nil {
+		fmt.Fprintln(os.Stderr, "pipeline tests:", err)
 	}
 	os.Exit(m.Run())
 }

@@ -3,7 +3,6 @@ package till
 import (
 	"context"
 	"math"
-	"math/big"
 	"regexp"
 	"slices"
 	"strconv"
@@ -39,8 +38,9 @@ type Outlet struct {
 
 // Brand is a maker of products. Products of a partner brand earn coins at
 // the brand's rates. The rates are decimal strings of coin units (1 coin is
-// 10^18 units), from 0 to MaxCoinRate: ItemCoins per matched item line,
-// SpendCoins per whole unit of currency the line cost.
+// 10^18 units), from 0 to MaxEarningRate, the bound of every earning rule:
+// ItemCoins per matched item line, SpendCoins per whole unit of currency
+// the line cost.
 type Brand struct {
 	ID         string `json:"id"` // a slug, RetailerIDRE's form
 	Name       string `json:"name"`
@@ -140,32 +140,6 @@ type CatalogStore interface {
 	ImportCatalog(ctx context.Context, b *CatalogBatch) error
 }
 
-// MaxCoinRate is the largest coin rate a brand may carry: 2^127 - 1 units,
-// so that rates fit a signed 128-bit integer.
-var MaxCoinRate = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 127), big.NewInt(1))
-
-var decimalRE = regexp.MustCompile(`^[0-9]+$`)
-
-// ParseCoinRate returns the coin rate s, a decimal string of units, or a
-// KindInvalid error for field when s is not one or is over MaxCoinRate. An
-// empty s is 0.
-func ParseCoinRate(field, s string) (*big.Int, error) {
-	if s == "" {
-		return new(big.Int), nil
-	}
-	if strings.HasPrefix(s, "-") {
-		return nil, Invalid(field, "%s must not be negative; got %s", field, shorten(s))
-	}
-	if !decimalRE.MatchString(s) {
-		return nil, Invalid(field, "%s must be a whole number of coin units (1 coin = 10^18 units); got %q", field, shorten(s))
-	}
-	n, _ := new(big.Int).SetString(s, 10)
-	if n.Cmp(MaxCoinRate) > 0 {
-		return nil, Invalid(field, "%s is over 2^127-1 units; got %s", field, shorten(s))
-	}
-	return n, nil
-}
-
 // shorten shortens s for an error message.
 func shorten(s string) string {
 	if len(s) > 48 {
@@ -259,13 +233,31 @@ func (b *Brand) Validate() error {
 		name string
 		v    *string
 	}{{"item_coins", &b.ItemCoins}, {"spend_coins", &b.SpendCoins}} {
-		n, err := ParseCoinRate(f.name, strings.TrimSpace(*f.v))
+		rate, err := parseCoinRate(f.name, strings.TrimSpace(*f.v))
 		if err != nil {
 			return err
 		}
-		*f.v = n.String()
+		*f.v = rate.String()
 	}
 	return nil
+}
+
+// parseCoinRate returns the brand coin rate s, digits of units as
+// ParseCoins reads them, or 0 when s is empty. A rate over MaxEarningRate
+// fails here, with KindInvalid for field, rather than later when coins are
+// awarded, where coins.BrandRules refuses it.
+func parseCoinRate(field, s string) (Coins, error) {
+	if s == "" {
+		return Coins{}, nil
+	}
+	rate, err := ParseCoins(field, s)
+	if err != nil {
+		return Coins{}, err
+	}
+	if rate.Cmp(MaxEarningRate) > 0 {
+		return Coins{}, Invalid(field, "%s must be at most %s units (a million coins); got %s", field, MaxEarningRate, shorten(s))
+	}
+	return rate, nil
 }
 
 var sizeRE = regexp.MustCompile(`^[0-9]{1,9}(\.[0-9]{1,6})?$`)

@@ -5,30 +5,48 @@ import (
 	"testing"
 )
 
-func TestParseCoinRate(t *testing.T) {
+func TestBrandValidateRates(t *testing.T) {
 	tests := []struct {
 		name, in, want, err string
 	}{
 		{"empty is zero", "", "0", ""},
 		{"spec example", "410000000000000000", "410000000000000000", ""},
-		{"largest", "170141183460469231731687303715884105727", "170141183460469231731687303715884105727", ""},
-		{"2^127", "170141183460469231731687303715884105728", "", "over 2^127-1"},
+		{"spaces", " 5 ", "5", ""},
+		{"the earning rate bound", MaxEarningRate.String(), MaxEarningRate.String(), ""},
+		{"over the earning rate bound", MaxEarningRate.Add(Units(1)).String(), "", "at most 1000000000000000000000000 units"},
+		{"2^127-1", "170141183460469231731687303715884105727", "", "at most"},
+		{"2^127", "170141183460469231731687303715884105728", "", "below 2^127"},
 		{"negative", "-1", "", "must not be negative"},
-		{"decimal point", "1.5", "", "whole number"},
-		{"exponent", "1e18", "", "whole number"},
+		{"decimal point", "1.5", "", "integer number of units"},
+		{"exponent", "1e18", "", "integer number of units"},
 		{"leading zeros", "007", "7", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n, err := ParseCoinRate("item_coins", tt.in)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) || ErrorKind(err) != KindInvalid {
-					t.Fatalf("ParseCoinRate(%q) = %v, %v; want invalid %q", tt.in, n, err, tt.err)
+			for _, field := range []string{"item_coins", "spend_coins"} {
+				b := Brand{ID: "nestle", Name: "Nestlé"}
+				if field == "item_coins" {
+					b.ItemCoins = tt.in
+				} else {
+					b.SpendCoins = tt.in
 				}
-				return
-			}
-			if err != nil || n.String() != tt.want {
-				t.Fatalf("ParseCoinRate(%q) = %v, %v; want %s", tt.in, n, err, tt.want)
+				err := b.Validate()
+				if tt.err != "" {
+					if err == nil || !strings.Contains(err.Error(), tt.err) || ErrorKind(err) != KindInvalid {
+						t.Fatalf("%s %q: Validate = %v; want invalid %q", field, tt.in, err, tt.err)
+					}
+					if _, f := ErrorMessage(err); f != field {
+						t.Errorf("%s %q: error names field %q", field, tt.in, f)
+					}
+					continue
+				}
+				got := b.ItemCoins
+				if field == "spend_coins" {
+					got = b.SpendCoins
+				}
+				if err != nil || got != tt.want {
+					t.Fatalf("%s %q: Validate = %v, rate %q; want %s", field, tt.in, err, got, tt.want)
+				}
 			}
 		})
 	}

@@ -32,9 +32,9 @@ func TestReadFile(t *testing.T) {
 			"nestle,Nestlé,true,410000000000000000,0\n" +
 			"mars,Mars,yes,1,1\n" +
 			"neg,Neg,false,-1,0\n" +
-			"big,Big,false,170141183460469231731687303715884105728,0\n" +
+			"big,Big,false,1000000000000000000000001,0\n" +
 			"nestle,Again,true,0,0\n",
-			KindBrands, 1, []string{"row 3: partner:", "row 4: item_coins: item_coins must not be negative", "row 5: item_coins: item_coins is over 2^127-1", "row 6: id: brand \"nestle\" is also on row 2"}},
+			KindBrands, 1, []string{"row 3: partner:", "row 4: item_coins: item_coins must not be negative", "row 5: item_coins: item_coins must be at most 1000000000000000000000000 units", "row 6: id: brand \"nestle\" is also on row 2"}},
 		{"malformed CSV row", KindRetailers, "id,name\ncoles,Coles\naldi,\"ALDI\" x\n",
 			KindRetailers, 1, []string{"row 3: malformed CSV"}},
 		{"outlets JSON Lines", "", `{"retailer_id":"coles","store_id":"0421","postcode":"3121","latitude":-37.8}` + "\n\n" +
@@ -43,7 +43,7 @@ func TestReadFile(t *testing.T) {
 			KindOutlets, 1, []string{"row 3: latitude:", "row 4: malformed JSON"}},
 		{"brands JSON Lines with string rates", KindBrands, `{"id":"b","name":"B","item_coins":"5","spend_coins":7}` + "\n" +
 			`{"id":"c","name":"C","item_coins":"1e18"}` + "\n",
-			KindBrands, 1, []string{"row 2: item_coins: item_coins must be a whole number"}},
+			KindBrands, 1, []string{"row 2: item_coins: item_coins must be an integer number of units"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

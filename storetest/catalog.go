@@ -67,7 +67,7 @@ func testCatalog(t *testing.T, f *fixture) {
 	}
 
 	nestle := till.Brand{ID: "nestle", Name: "Nestlé", Partner: true, ItemCoins: "410000000000000000",
-		SpendCoins: "170141183460469231731687303715884105727"}
+		SpendCoins: till.MaxEarningRate.String()}
 	valid(&nestle)
 	mustPut(s.PutBrand(ctx, &nestle))
 	if got, err := s.Brand(ctx, "nestle"); err != nil || *got != nestle {

@@ -71,11 +71,14 @@ type ProductAlias struct {
 }
 
 // Page asks for one page of a listing ordered by key: the items whose key
-// is after After (all when empty), at most Limit of them (DefaultPageLimit
-// when 0).
+// is after After (all when empty), less the first Offset of them, at most
+// Limit of them (DefaultPageLimit when 0). After reads only the rows it
+// returns; Offset serves numbered pages, as the HTTP API's are, at the
+// cost of reading the rows it skips.
 type Page struct {
-	After string
-	Limit int
+	After  string
+	Offset int // 0 or more
+	Limit  int
 }
 
 // The bounds of Page.Limit.

@@ -39,6 +39,11 @@ const (
 	productColumns  = `gtin, name, brand_id, size, unit`
 )
 
+// pageOffset returns p's offset, 0 when it is negative.
+func pageOffset(p till.Page) int {
+	return max(p.Offset, 0)
+}
+
 // pageLimit returns p's limit within its bounds.
 func pageLimit(p till.Page) int {
 	switch {
@@ -104,8 +109,8 @@ func (s *Store) Retailer(ctx context.Context, id string) (*till.Retailer, error)
 
 // Retailers lists retailers by id.
 func (s *Store) Retailers(ctx context.Context, p till.Page) ([]till.Retailer, error) {
-	rows, err := s.query(ctx, s.r, `SELECT `+retailerColumns+` FROM retailers WHERE id > $1 ORDER BY id LIMIT $2`,
-		p.After, pageLimit(p))
+	rows, err := s.query(ctx, s.r, `SELECT `+retailerColumns+` FROM retailers WHERE id > $1 ORDER BY id LIMIT $2 OFFSET $3`,
+		p.After, pageLimit(p), pageOffset(p))
 	if err != nil {
 		return nil, s.fail("retailers", err)
 	}
@@ -201,12 +206,13 @@ func (s *Store) Outlets(ctx context.Context, retailerID string, p till.Page) ([]
 	var err error
 	if retailerID != "" {
 		rows, err = s.query(ctx, s.r, `SELECT `+outletColumns+` FROM outlets
-			WHERE retailer_id = $1 AND store_id > $2 ORDER BY store_id LIMIT $3`, retailerID, p.After, pageLimit(p))
+			WHERE retailer_id = $1 AND store_id > $2 ORDER BY store_id LIMIT $3 OFFSET $4`,
+			retailerID, p.After, pageLimit(p), pageOffset(p))
 	} else {
 		afterRetailer, afterStore, _ := strings.Cut(p.After, "/")
 		rows, err = s.query(ctx, s.r, `SELECT `+outletColumns+` FROM outlets
 			WHERE retailer_id > $1 OR (retailer_id = $1 AND store_id > $2)
-			ORDER BY retailer_id, store_id LIMIT $3`, afterRetailer, afterStore, pageLimit(p))
+			ORDER BY retailer_id, store_id LIMIT $3 OFFSET $4`, afterRetailer, afterStore, pageLimit(p), pageOffset(p))
 	}
 	if err != nil {
 		return nil, s.fail("outlets", err)
@@ -275,7 +281,8 @@ func (s *Store) Brand(ctx context.Context, id string) (*till.Brand, error) {
 
 // Brands lists brands by id.
 func (s *Store) Brands(ctx context.Context, p till.Page) ([]till.Brand, error) {
-	rows, err := s.query(ctx, s.r, `SELECT `+brandColumns+` FROM brands WHERE id > $1 ORDER BY id LIMIT $2`, p.After, pageLimit(p))
+	rows, err := s.query(ctx, s.r, `SELECT `+brandColumns+` FROM brands WHERE id > $1 ORDER BY id LIMIT $2 OFFSET $3`,
+		p.After, pageLimit(p), pageOffset(p))
 	if err != nil {
 		return nil, s.fail("brands", err)
 	}
@@ -355,7 +362,8 @@ func (s *Store) Product(ctx context.Context, gtin string) (*till.Product, error)
 
 // Products lists products by GTIN, each with its aliases.
 func (s *Store) Products(ctx context.Context, p till.Page) ([]till.Product, error) {
-	return s.products(ctx, `SELECT `+productColumns+` FROM products WHERE gtin > $1 ORDER BY gtin LIMIT $2`, p.After, pageLimit(p))
+	return s.products(ctx, `SELECT `+productColumns+` FROM products WHERE gtin > $1 ORDER BY gtin LIMIT $2 OFFSET $3`,
+		p.After, pageLimit(p), pageOffset(p))
 }
 
 // products runs query, which selects productColumns ordered by GTIN, and

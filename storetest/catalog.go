@@ -138,6 +138,27 @@ func testCatalog(t *testing.T, f *fixture) {
 		if list, err := s.Retailers(ctx, till.Page{Limit: 1}); err != nil || len(list) != 1 || list[0].ID != "aldi" {
 			t.Errorf("Retailers(limit 1) = %+v, %v", list, err)
 		}
+		if list, err := s.Brands(ctx, till.Page{Offset: 2, Limit: 3}); err != nil || len(list) != 3 || list[0].ID != "b2" || list[2].ID != "b4" {
+			t.Errorf("Brands(offset 2, limit 3) = %+v, %v; want b2 to b4", list, err)
+		}
+		if list, err := s.Brands(ctx, till.Page{After: "b0", Offset: 4, Limit: 3}); err != nil || len(list) != 1 || list[0].ID != "nestle" {
+			t.Errorf("Brands(after b0, offset 4) = %+v, %v; want nestle only", list, err)
+		}
+		if list, err := s.Retailers(ctx, till.Page{Offset: 1}); err != nil || len(list) != 1 || list[0].ID != "coles" {
+			t.Errorf("Retailers(offset 1) = %+v, %v; want coles only", list, err)
+		}
+		if list, err := s.Outlets(ctx, "", till.Page{Offset: 1}); err != nil || len(list) != 1 || list[0].RetailerID != "coles" {
+			t.Errorf("Outlets(all, offset 1) = %+v, %v; want coles' only", list, err)
+		}
+		if list, err := s.Outlets(ctx, "coles", till.Page{Offset: 1}); err != nil || len(list) != 0 {
+			t.Errorf("Outlets(coles, offset 1) = %+v, %v; want none", list, err)
+		}
+		if list, err := s.Products(ctx, till.Page{Offset: 1}); err != nil || len(list) != 0 {
+			t.Errorf("Products(offset 1) = %+v, %v; want none", list, err)
+		}
+		if list, err := s.Products(ctx, till.Page{Offset: 0}); err != nil || len(list) != 1 || len(list[0].Aliases) != 2 {
+			t.Errorf("Products(offset 0) = %+v, %v; want the one product with its aliases", list, err)
+		}
 	})
 
 	t.Run("import applies all or nothing", func(t *testing.T) {

@@ -40,6 +40,7 @@ func init() {
 		{"scan", "[--json] IMAGE...", "read receipt images and print what is extracted", runScan},
 		{"eval", "DIR...", "score extraction against labelled receipt folders", runEval},
 		{"catalog", "import|eval ...", "load the catalogue from CSV or JSON Lines, or measure item matching", runCatalog},
+		{"dev", "seed [flags]", "fill a database with made-up users and receipts", runDev},
 		{"version", "", "print the version", runVersion},
 		{"help", "[command]", "show help", runHelp},
 	}

@@ -36,8 +36,22 @@ lint: ## go vet, gofmt and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) run $(STATICCHECK) ./...
 
-bench: deps ## run the benchmarks
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+# The PostgreSQL "make bench" measures when TILL_TEST_DATABASE_URL is unset
+# and something answers on 127.0.0.1:5432.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+# Packages whose benchmark op is a whole pass over folders of receipt images:
+# one op each is the measurement. Every other package gets Go's default
+# benchmark time, which its per-request and per-query ops need.
+PASS_BENCH := ./ocr/ ./imaging/
+
+bench: deps ## run the benchmarks, PostgreSQL's too when it is reachable (see README)
+	@url="$${TILL_TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ] && (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then url='$(BENCH_DATABASE_URL)'; fi; \
+	if [ -n "$$url" ]; then echo "PostgreSQL: $$url"; else echo "PostgreSQL: none reachable; its benchmarks skip"; fi; \
+	export TILL_TEST_DATABASE_URL="$$url"; \
+	uptime; \
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m $(PASS_BENCH) && \
+	$(GO) test -run '^$$' -bench . -timeout 60m $$($(GO) list ./... | grep -v -e '/ocr$$' -e '/imaging$$')
 
 clean: ## remove build output
 	rm -rf bin

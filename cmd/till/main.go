@@ -12,9 +12,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/tillhq/till"
+	"github.com/tillhq/till/ocr"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -47,7 +49,9 @@ func init() {
 }
 
 func main() {
-	ensureThreadLimit()
+	if err := ocr.EnsureThreadLimit(); err != nil {
+		fmt.Fprintln(os.Stderr, "till: OCR will be slow:", err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:])
 	stop()
@@ -82,7 +86,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-32s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, `Run "till help <command>" or "till <command> -h" for a command's flags.`)
@@ -122,21 +126,4 @@ func exitCode(err error) int {
 		return 2
 	}
 	return 1
-}
-
-// ensureThreadLimit re-executes the binary with OMP_THREAD_LIMIT=1 when it is
-// unset. Tesseract's OpenMP runtime reads the variable once, when the library
-// loads, before any Go code runs; left unset, every OCR call spins up a team
-// of threads that fight over the cores and run 4-6 times slower.
-func ensureThreadLimit() {
-	if os.Getenv("OMP_THREAD_LIMIT") != "" {
-		return
-	}
-	self, err := os.Executable()
-	if err != nil {
-		return
-	}
-	env := append(os.Environ(), "OMP_THREAD_LIMIT=1")
-	// On success Exec does not return; on failure we carry on unlimited.
-	_ = syscall.Exec(self, os.Args, env)
 }

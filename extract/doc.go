@@ -13,6 +13,9 @@ type doc struct {
 	money   [][]money
 	country string
 	order   Order
+	// nameRows and addrRows are the rows the merchant's name and address
+	// were read from, once merchant has run.
+	nameRows, addrRows []int
 }
 
 func newDoc(rows []row, h Hints) *doc {
@@ -181,4 +184,21 @@ func (d *doc) fixedText(i int) string {
 		texts[k], confs[k] = w.Text, w.Conf
 	}
 	return fixText(texts, confs)
+}
+
+// meanConf is the mean OCR confidence (0-100) of the words of the given
+// rows, or -1 when they have none.
+func (d *doc) meanConf(rows []int) float64 {
+	var sum float64
+	n := 0
+	for _, i := range rows {
+		for _, w := range d.rows[i].Words {
+			sum += w.Conf
+			n++
+		}
+	}
+	if n == 0 {
+		return -1
+	}
+	return sum / float64(n)
 }

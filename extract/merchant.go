@@ -28,6 +28,12 @@ var (
 )
 
 var (
+	// tailRegNoRE is a registration number that OCR noise kept regNoRE
+	// from recognising, at the end of a company name: "(519537-%)",
+	// "£01184)", "(1".
+	tailRegNoRE = regexp.MustCompile(`\s[({\[£]?\s*[A-Z]{0,3}\d[\dA-Z%¥-]{3,}[)}\]]?\W*$|\s[({\[]\s*\d{0,3}\W*$`)
+	// shortLegalRE is "S/B", the short form of "Sdn Bhd", as OCR reads it.
+	shortLegalRE = regexp.MustCompile(`^[S5$][/|][B8R]\W*$`)
 	// regRowRE is a company registration number with or without its
 	// label: "Co. Reg No: 1203194-W", "(Co. No. 113825-W)", "BR No.:
 	// (1245625-H)", "002043319 -W".
@@ -82,6 +88,7 @@ func (d *doc) merchant(r *Receipt) {
 				nameRows = append(nameRows, last+1)
 			}
 		}
+		d.nameRows = nameRows
 		parts := make([]string, len(nameRows))
 		for k, i := range nameRows {
 			parts[k] = d.fixedText(i)
@@ -116,6 +123,7 @@ func (d *doc) merchant(r *Receipt) {
 		if m := webRE.FindStringIndex(text); m != nil {
 			if t := strings.TrimSpace(text[:m[0]]); len(addr) > 0 && t != "" {
 				addr = append(addr, t)
+				d.addrRows = append(d.addrRows, i)
 			}
 			break
 		}
@@ -135,6 +143,7 @@ func (d *doc) merchant(r *Receipt) {
 		if cut < len(toks) || len(findDates(text, d.order)) > 0 || hasAny(toks, headerEndKW) || d.kind(i) != kindNone {
 			if cut > 0 && cut < len(toks) && len(addr) > 0 {
 				addr = append(addr, cutAtToken(text, toks[cut]))
+				d.addrRows = append(d.addrRows, i)
 			}
 			break
 		}
@@ -142,6 +151,7 @@ func (d *doc) merchant(r *Receipt) {
 			break
 		}
 		addr = append(addr, text)
+		d.addrRows = append(d.addrRows, i)
 		if d.postcodeIn(text) != "" {
 			sawPostcode = true
 		}
@@ -219,6 +229,10 @@ func (d *doc) nameScore(i, end int) float64 {
 	if d.isContactOrTax(i) {
 		s -= 3
 	}
+	if placeRow(toks) || hasAny(toks, phrases("TAX INVOICE", "INVOICE", "RECEIPT", "CASH BILL", "OFFICIAL RECEIPT")) {
+		// The town line of an address, or the document's title.
+		s -= 3
+	}
 	if len(findDates(text, d.order)) > 0 || len(d.money[i]) > 0 {
 		s -= 2
 	}
@@ -243,8 +257,9 @@ var legalFix = []phrase{{"SDN", "BHD"}, {"BHD"}, {"GMBH"}, {"ENTERPRISE"}, {"TRA
 // the suffix must end the name or come just before its last word.
 func cleanCompany(s string) string {
 	s = regNoRE.ReplaceAllString(s, " ")
+	s = tailRegNoRE.ReplaceAllString(s, "")
 	f := strings.Fields(s)
-	junk := func(t string) bool { return strings.Trim(t, "|!:;*#-_.,'\"") == "" }
+	junk := func(t string) bool { return strings.Trim(t, "|!:;*#-_.,'\"{}[]()") == "" }
 	for len(f) > 0 && junk(f[0]) {
 		f = f[1:]
 	}
@@ -253,6 +268,9 @@ func cleanCompany(s string) string {
 	}
 	if len(f) > 0 {
 		f[0] = strings.TrimLeft(f[0], "|!:;*#_,'\"")
+	}
+	if n := len(f); n > 0 && shortLegalRE.MatchString(f[n-1]) {
+		f[n-1] = "S/B"
 	}
 	for _, fix := range legalFix {
 		n := len(fix)
@@ -370,4 +388,24 @@ func cutAtToken(text, tok string) string {
 		return strings.TrimSpace(text[:i])
 	}
 	return ""
+}
+
+// mergeHeader reads the merchant from head, a second reading of the
+// header, and takes its name and its address, each on its own, where their
+// words were read with more confidence than the first reading's.
+func (d *doc) mergeHeader(r *Receipt, head []row) {
+	hd := newDoc(head, Hints{Country: d.country})
+	hr := &Receipt{Confidence: map[string]float64{}, Evidence: map[string][]string{}}
+	hd.merchant(hr)
+	if hr.Merchant.Name != "" && (r.Merchant.Name == "" || hd.meanConf(hd.nameRows) > d.meanConf(d.nameRows)) {
+		r.Merchant.Name = hr.Merchant.Name
+		r.Confidence["merchant.name"] = hr.Confidence["merchant.name"]
+	}
+	if hr.Merchant.Address != "" && (r.Merchant.Address == "" || hd.meanConf(hd.addrRows) > d.meanConf(d.addrRows)) {
+		r.Merchant.Address = hr.Merchant.Address
+		r.Confidence["merchant.address"] = hr.Confidence["merchant.address"]
+		if hr.Postcode != "" {
+			r.Postcode = hr.Postcode
+		}
+	}
 }

@@ -9,9 +9,9 @@ import (
 )
 
 // Reader reads receipts from images: one full-page OCR pass, then, when
-// Reread is set, second readings of only the regions whose fields decide
-// the most (the total rows and the date rows) with the segmentation that
-// reads them best. A Reader is safe for concurrent use when its Engine is.
+// asked, second readings of only the regions whose fields decide the most
+// – the header with the merchant's name and address, the total rows and
+// the date rows – with the segmentation that reads them best. A Reader is safe for concurrent use when its Engine is.
 type Reader struct {
 	Engine ocr.Engine
 	Hints  Hints
@@ -19,10 +19,19 @@ type Reader struct {
 	// Tesseract's automatic segmentation, which reads names and addresses
 	// best.
 	PSM int
-	// Reread turns on the region re-reads. They cost a fraction of a page
-	// each and add the amounts and dates they read as candidates, so a
-	// figure both readings agree on wins.
+	// Reread turns on the re-reads of the total and date rows. They cost a
+	// fraction of a page each and add the amounts and dates they read as
+	// candidates, so a figure both readings agree on wins.
 	Reread bool
+	// RereadHeader turns on the re-read of the header: the rows from the
+	// top of the page to the end of the merchant's address, read again on
+	// their own with HeaderPSM. The merchant's name and address are each
+	// taken from the reading whose words were recognised with more
+	// confidence.
+	RereadHeader bool
+	// HeaderPSM is the page segmentation of the header's re-read; zero
+	// means 4, a single column of text of varied sizes.
+	HeaderPSM int
 }
 
 // Read recognises img and extracts its receipt. It fails only when the
@@ -34,6 +43,17 @@ func (rd Reader) Read(ctx context.Context, img image.Image) (*Receipt, error) {
 	}
 	rows := buildRows(p)
 	var alt [][]row
+	var head []row
+	if rd.RereadHeader {
+		if rect := headerRegion(rows, p, rd.Hints); !rect.Empty() {
+			hp, err := rd.Engine.Recognize(ctx, img, ocr.Options{PSM: rd.headerPSM(), Rect: rect.Add(img.Bounds().Min)})
+			if err == nil {
+				head = buildRows(hp)
+			} else if ctx.Err() != nil {
+				return nil, fmt.Errorf("extract: %w", ctx.Err())
+			}
+		}
+	}
 	if rd.Reread {
 		for _, rect := range rereadRegions(rows, p, rd.Hints) {
 			ap, err := rd.Engine.Recognize(ctx, img, ocr.Options{PSM: 6, Rect: rect.Add(img.Bounds().Min)})
@@ -46,7 +66,52 @@ func (rd Reader) Read(ctx context.Context, img image.Image) (*Receipt, error) {
 			alt = append(alt, buildRows(ap))
 		}
 	}
-	return extractRows(rows, p, rd.Hints, alt), nil
+	return extractRows(rows, p, rd.Hints, alt, head), nil
+}
+
+// headerPSM is the segmentation of the header re-read.
+func (rd Reader) headerPSM() int {
+	if rd.HeaderPSM != 0 {
+		return rd.HeaderPSM
+	}
+	return 4
+}
+
+// sureHeaderConf is the mean word confidence (0-100) of the merchant's name
+// and address rows above which the header is not read again.
+const sureHeaderConf = 90
+
+// headerRegion is the band of the page from just above the merchant's
+// name (or from the top, when no name was found) down to the last row of
+// its address (or of the header, when no address was found), where a
+// second reading of the name and address pays. It is empty when the
+// name and the address were both read with confidence.
+func headerRegion(rows []row, p ocr.Page, h Hints) image.Rectangle {
+	if len(rows) == 0 {
+		return image.Rectangle{}
+	}
+	d := newDoc(rows, h)
+	d.merchant(&Receipt{Confidence: map[string]float64{}})
+	if min(d.meanConf(d.nameRows), d.meanConf(d.addrRows)) >= sureHeaderConf {
+		// Both read clearly: a second reading would not be believed
+		// over this one.
+		return image.Rectangle{}
+	}
+	last := d.headerEnd() - 1
+	if n := len(d.addrRows); n > 0 {
+		last = max(last, d.addrRows[n-1])
+	}
+	last = min(max(last, 0), len(rows)-1)
+	r := rows[last].Box
+	bottom := r.Max.Y + max(r.Dy()/2, 4)
+	// Above the name there are logos and blank paper, which cost time
+	// and read as nothing.
+	top := 0
+	if len(d.nameRows) > 0 {
+		first := rows[d.nameRows[0]].Box
+		top = max(0, first.Min.Y-2*first.Dy())
+	}
+	return image.Rect(0, top, p.Width, bottom).Intersect(image.Rect(0, 0, p.Width, p.Height))
 }
 
 // rereadRegions returns the page regions worth a second reading: a band

@@ -95,12 +95,15 @@ func (r *Receipt) ComputedTotal() Amount {
 
 // Extract reads the receipt on one OCR page.
 func Extract(p ocr.Page, h Hints) *Receipt {
-	return extractRows(buildRows(p), p, h, nil)
+	return extractRows(buildRows(p), p, h, nil, nil)
 }
 
 // extractRows does the work of Extract. alt holds rows of other readings
-// of parts of the page (region re-reads), offered as extra candidates.
-func extractRows(rows []row, p ocr.Page, h Hints, alt [][]row) *Receipt {
+// of parts of the page (region re-reads), offered as extra candidates;
+// head, when not nil, is a second reading of the page's header, whose
+// merchant name and address replace the full page's when they were read
+// with more confidence.
+func extractRows(rows []row, p ocr.Page, h Hints, alt [][]row, head []row) *Receipt {
 	r := &Receipt{Confidence: map[string]float64{}, Evidence: map[string][]string{}}
 	r.WordsCount = len(p.Words)
 	if len(p.Words) > 0 {
@@ -119,6 +122,9 @@ func extractRows(rows []row, p ocr.Page, h Hints, alt [][]row) *Receipt {
 		r.Confidence["currency"] = 0.7
 	}
 	d.merchant(r)
+	if len(head) > 0 {
+		d.mergeHeader(r, head)
+	}
 	d.dateTime(r, alt)
 	d.codes(r)
 	d.items(r)

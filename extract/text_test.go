@@ -34,6 +34,9 @@ func TestCleanCompany(t *testing.T) {
 		{"stray bar", "| URBAN IDEA SDN BUD", "URBAN IDEA SDN BHD"},
 		{"digit for letter", "TOAST SDN 8HD", "TOAST SDN BHD"},
 		{"untouched", "Frischmarkt Lindner GmbH", "Frischmarkt Lindner GmbH"},
+		{"noisy registration number", "99 SPEED MART 5/B (519537-%)", "99 SPEED MART S/B"},
+		{"cut registration number", "COSWAY (M) SDN BHD £01184)", "COSWAY (M) SDN BHD"},
+		{"open bracket", "GARDEN LES (KE)SDN BHD (1", "GARDEN LES (KE)SDN BHD"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

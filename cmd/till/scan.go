@@ -30,9 +30,12 @@ type ocrConfig struct {
 	workers  int
 	psm      int
 	reread   bool
+	rehead   bool
+	headPSM  int
 	country  string
 	cache    string
 	prepare  bool
+	enlarge  bool
 }
 
 func (c *ocrConfig) register(fs *flag.FlagSet) {
@@ -40,9 +43,12 @@ func (c *ocrConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.langs, "langs", envOr("TILL_OCR_LANGS", "eng"), "Tesseract `languages`, such as eng or eng+deu (env TILL_OCR_LANGS)")
 	fs.IntVar(&c.workers, "workers", runtime.NumCPU(), "receipts read at once, one OCR engine each")
 	fs.IntVar(&c.psm, "psm", 6, "page segmentation `mode` of the full-page pass (6 reads totals and dates best)")
-	fs.BoolVar(&c.reread, "reread", false, "re-read the total and date rows with the other segmentation")
+	fs.BoolVar(&c.reread, "reread", false, "re-read the total and date rows on their own")
+	fs.BoolVar(&c.rehead, "reread-header", true, "re-read the header (merchant name and address) on its own")
+	fs.IntVar(&c.headPSM, "header-psm", 4, "page segmentation `mode` of the header's re-read (4 or 3 read names and addresses best)")
 	fs.StringVar(&c.country, "country", "", "ISO `country` code of the receipts, when known (decides 02/03 day-first or month-first)")
-	fs.BoolVar(&c.prepare, "prepare", true, "scale each page's text to the height Tesseract reads best and undo its tilt before OCR")
+	fs.BoolVar(&c.prepare, "prepare", true, "shrink pages whose text is taller than Tesseract needs and undo their tilt before OCR")
+	fs.BoolVar(&c.enlarge, "enlarge", false, "with -prepare, also enlarge pages whose text is small (slower; reads SROIE's names no better)")
 	fs.StringVar(&c.cache, "ocr-cache", "", "`folder` that keeps every recognition by image and settings, so that runs which change only extraction skip the OCR")
 }
 
@@ -67,7 +73,7 @@ func (c *ocrConfig) open() (readFunc, int, func(), error) {
 		}
 		engine = cachedEngine{next: pool, dir: c.cache, models: pool.Models()}
 	}
-	rd := extract.Reader{Engine: engine, Hints: extract.Hints{Country: c.country}, PSM: psm, Reread: c.reread}
+	rd := extract.Reader{Engine: engine, Hints: extract.Hints{Country: c.country}, PSM: psm, Reread: c.reread, RereadHeader: c.rehead, HeaderPSM: c.headPSM}
 	read := func(ctx context.Context, path string) (*extract.Receipt, error) {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -78,11 +84,21 @@ func (c *ocrConfig) open() (readFunc, int, func(), error) {
 			return nil, err
 		}
 		if c.prepare {
-			return rd.Read(ctx, imaging.PrepareOCR(d.Image, imaging.PrepareOptions{}).Image)
+			return rd.Read(ctx, imaging.PrepareOCR(d.Image, c.prepareOptions()).Image)
 		}
 		return rd.Read(ctx, imaging.Luma(d.Image))
 	}
 	return read, workers, func() { pool.Close() }, nil
+}
+
+// prepareOptions are the page preparation settings: imaging's defaults,
+// except that small text is enlarged only when asked, since that costs
+// more OCR time than the receipt budget allows.
+func (c *ocrConfig) prepareOptions() imaging.PrepareOptions {
+	if c.enlarge {
+		return imaging.PrepareOptions{}
+	}
+	return imaging.PrepareOptions{MinLineHeight: 1}
 }
 
 // scanResult is one line of "till scan --json".

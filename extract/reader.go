@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"image"
 
+	"golang.org/x/image/draw"
+
 	"github.com/tillhq/till/ocr"
 )
 
@@ -29,6 +31,10 @@ type Reader struct {
 	// taken from the reading whose words were recognised with more
 	// confidence.
 	RereadHeader bool
+	// RereadLines turns on the re-reads of single rows: the total rows
+	// and the first dated rows, each cut out, enlarged twice and read as
+	// one line of text, which reads figures more surely than the page.
+	RereadLines bool
 	// HeaderPSM is the page segmentation of the header's re-read; zero
 	// means 4, a single column of text of varied sizes.
 	HeaderPSM int
@@ -52,6 +58,18 @@ func (rd Reader) Read(ctx context.Context, img image.Image) (*Receipt, error) {
 			} else if ctx.Err() != nil {
 				return nil, fmt.Errorf("extract: %w", ctx.Err())
 			}
+		}
+	}
+	if rd.RereadLines {
+		for _, rect := range lineRegions(rows, p, rd.Hints) {
+			lp, err := rd.Engine.Recognize(ctx, enlarge(img, rect.Add(img.Bounds().Min)), ocr.Options{PSM: 7})
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, fmt.Errorf("extract: %w", ctx.Err())
+				}
+				continue
+			}
+			alt = append(alt, buildRows(lp))
 		}
 	}
 	if rd.Reread {
@@ -140,5 +158,46 @@ func rereadRegions(rows []row, p ocr.Page, h Hints) []image.Rectangle {
 		}
 		out = append(out, b)
 	}
+	return out
+}
+
+// maxLineRereads bounds the rows read again on their own.
+const maxLineRereads = 4
+
+// lineRegions returns the rows worth reading again on their own: the total
+// rows, from the bottom of the page up, and the first rows with a date,
+// each across the page's width with a little margin.
+func lineRegions(rows []row, p ocr.Page, h Hints) []image.Rectangle {
+	d := newDoc(rows, h)
+	var picks []int
+	for i := len(rows) - 1; i >= 0 && len(picks) < maxLineRereads-1; i-- {
+		if k := d.kind(i); (k == kindTotal || k == kindRounded) && len(d.money[i]) > 0 {
+			picks = append(picks, i)
+		}
+	}
+	for i := range rows {
+		if len(findDates(rows[i].Text, d.order)) > 0 {
+			picks = append(picks, i)
+			break
+		}
+	}
+	var out []image.Rectangle
+	for _, i := range picks {
+		b := rows[i].Box
+		pad := max(b.Dy()/4, 2)
+		r := image.Rect(0, b.Min.Y-pad, p.Width, b.Max.Y+pad).Intersect(image.Rect(0, 0, p.Width, p.Height))
+		if !r.Empty() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// enlarge returns the region r of img, grey and twice its size, for the
+// line re-reads: Tesseract reads small figures better when they are
+// larger, and a single row costs little to enlarge.
+func enlarge(img image.Image, r image.Rectangle) *image.Gray {
+	out := image.NewGray(image.Rect(0, 0, 2*r.Dx(), 2*r.Dy()))
+	draw.CatmullRom.Scale(out, out.Rect, img, r, draw.Src, nil)
 	return out
 }

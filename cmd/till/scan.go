@@ -31,6 +31,7 @@ type ocrConfig struct {
 	psm      int
 	reread   bool
 	rehead   bool
+	relines  bool
 	headPSM  int
 	country  string
 	cache    string
@@ -44,6 +45,7 @@ func (c *ocrConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.workers, "workers", runtime.NumCPU(), "receipts read at once, one OCR engine each")
 	fs.IntVar(&c.psm, "psm", 6, "page segmentation `mode` of the full-page pass (6 reads totals and dates best)")
 	fs.BoolVar(&c.reread, "reread", false, "re-read the total and date rows on their own")
+	fs.BoolVar(&c.relines, "reread-lines", false, "re-read the total rows and the first dated row one by one, enlarged")
 	fs.BoolVar(&c.rehead, "reread-header", true, "re-read the header (merchant name and address) on its own")
 	fs.IntVar(&c.headPSM, "header-psm", 4, "page segmentation `mode` of the header's re-read (4 or 3 read names and addresses best)")
 	fs.StringVar(&c.country, "country", "", "ISO `country` code of the receipts, when known (decides 02/03 day-first or month-first)")
@@ -73,7 +75,7 @@ func (c *ocrConfig) open() (readFunc, int, func(), error) {
 		}
 		engine = cachedEngine{next: pool, dir: c.cache, models: pool.Models()}
 	}
-	rd := extract.Reader{Engine: engine, Hints: extract.Hints{Country: c.country}, PSM: psm, Reread: c.reread, RereadHeader: c.rehead, HeaderPSM: c.headPSM}
+	rd := extract.Reader{Engine: engine, Hints: extract.Hints{Country: c.country}, PSM: psm, Reread: c.reread, RereadHeader: c.rehead, RereadLines: c.relines, HeaderPSM: c.headPSM}
 	read := func(ctx context.Context, path string) (*extract.Receipt, error) {
 		data, err := os.ReadFile(path)
 		if err != nil {

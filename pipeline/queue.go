@@ -123,12 +123,16 @@ func NewQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 	return &Queue{client: client}, nil
 }
 
-// Enqueue adds the processing of receipt r to the queue inside tx, the
-// transaction that stores r. It has the signature of sqlstore's receipt
-// hook.
-func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, r *till.Receipt) error {
-	if _, err := q.client.InsertTx(ctx, tx, ProcessArgs{ReceiptID: r.ID}, nil); err != nil {
-		return fmt.Errorf("enqueue receipt %s: %w", r.ID, err)
+// Enqueue adds the processing of receipts to the queue inside tx, the
+// transaction that stores them, in one batch. It has the signature of
+// sqlstore's receipt hook.
+func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, receipts []*till.Receipt) error {
+	params := make([]river.InsertManyParams, len(receipts))
+	for i, r := range receipts {
+		params[i] = river.InsertManyParams{Args: ProcessArgs{ReceiptID: r.ID}}
+	}
+	if _, err := q.client.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("enqueue %d receipt(s): %w", len(receipts), err)
 	}
 	return nil
 }

@@ -186,8 +186,8 @@ func BenchmarkReads(b *testing.B) {
 	storetest.BenchmarkReads(b, openFile(b, filepath.Join(b.TempDir(), "till.db")), receipts, users)
 }
 
-// TestReceiptHook checks that the hook runs in the receipt's transaction:
-// its error undoes the receipt, alone among those created at once.
+// TestReceiptHook checks that the hook runs in the receipts' transaction,
+// once per commit group, and that its error undoes the group.
 func TestReceiptHook(t *testing.T) {
 	ctx := t.Context()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "till.db"))
@@ -200,45 +200,51 @@ func TestReceiptHook(t *testing.T) {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
-	var hooked []string
-	s.OnReceiptCreated(func(ctx context.Context, tx *sql.Tx, r *till.Receipt) error {
-		if r.StoreID == "refuse" {
+	hooked := map[string]int{}
+	refuse := false
+	s.OnReceiptCreated(func(ctx context.Context, tx *sql.Tx, rs []*till.Receipt) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if refuse {
 			return errors.New("refused")
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM receipts WHERE id = ?`, r.ID).Scan(&n); err != nil || n != 1 {
-			return fmt.Errorf("receipt not visible in its transaction: %d, %v", n, err)
+		for _, r := range rs {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM receipts WHERE id = ?`, r.ID).Scan(&n); err != nil || n != 1 {
+				return fmt.Errorf("receipt %s not visible in its transaction: %d, %v", r.ID, n, err)
+			}
+			hooked[r.ID]++
 		}
-		mu.Lock()
-		hooked = append(hooked, r.ID)
-		mu.Unlock()
 		return nil
 	})
+	newReceipt := func(id string) *till.Receipt {
+		return &till.Receipt{ID: id, UserID: u.ID, Images: []string{"x"}, StoreID: "s",
+			Status: till.StatusInitial, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	}
+
+	// Created at once: every receipt is hooked exactly once, the duplicate
+	// never.
 	var wg sync.WaitGroup
-	rs := make([]*till.Receipt, 8)
+	rs := make([]*till.Receipt, 16)
 	errs := make([]error, len(rs))
 	for i := range rs {
-		rs[i] = &till.Receipt{ID: fmt.Sprintf("r%d", i), UserID: u.ID, Images: []string{"x"}, StoreID: "s",
-			Status: till.StatusInitial, CreatedAt: time.Now(), UpdatedAt: time.Now()}
-		if i == 3 {
-			rs[i].StoreID = "refuse"
-		}
+		rs[i] = newReceipt(fmt.Sprintf("r%d", i))
 		wg.Go(func() { errs[i] = s.CreateReceipt(ctx, rs[i], []string{"k"}) })
 	}
 	wg.Wait()
 	for i, r := range rs {
-		_, getErr := s.Receipt(ctx, r.ID)
-		if i == 3 {
-			if errs[i] == nil || till.ErrorKind(getErr) != till.KindNotFound {
-				t.Errorf("refused receipt: create error %v, then Receipt error %v; want both", errs[i], getErr)
-			}
-			continue
-		}
-		if errs[i] != nil || getErr != nil {
-			t.Errorf("receipt %d: create %v, get %v", i, errs[i], getErr)
+		if errs[i] != nil || hooked[r.ID] != 1 {
+			t.Errorf("receipt %d: create error %v, hooked %d times; want no error, once", i, errs[i], hooked[r.ID])
 		}
 	}
-	if len(hooked) != 7 {
-		t.Errorf("hook ran for %d receipts, want 7", len(hooked))
+	if err := s.CreateReceipt(ctx, newReceipt("r0"), nil); till.ErrorKind(err) != till.KindConflict || hooked["r0"] != 1 {
+		t.Errorf("duplicate: error %v, hooked %d times; want a conflict, hooked once", err, hooked["r0"])
+	}
+
+	// A failing hook undoes the receipt.
+	refuse = true
+	err = s.CreateReceipt(ctx, newReceipt("refused"), nil)
+	if _, getErr := s.Receipt(ctx, "refused"); err == nil || till.ErrorKind(getErr) != till.KindNotFound {
+		t.Errorf("refused receipt: create error %v, then Receipt error %v; want an error, then not found", err, getErr)
 	}
 }

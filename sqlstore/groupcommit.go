@@ -8,6 +8,13 @@ import (
 	"github.com/tillhq/till"
 )
 
+// The statements that keep each receipt of a group apart.
+const (
+	savepointSQL  = "SAVEPOINT receipt"
+	rollbackToSQL = "ROLLBACK TO SAVEPOINT receipt"
+	releaseSQL    = "RELEASE SAVEPOINT receipt"
+)
+
 // maxGroup bounds how many receipts share one transaction, so that one
 // commit never holds the writer for long.
 const maxGroup = 256
@@ -16,8 +23,10 @@ const maxGroup = 256
 // answered only once the transaction holding it has committed, so a
 // success still means the receipt is on disk; what is shared is the wait
 // for the disk, which on SQLite with synchronous=FULL is most of the cost
-// of a small transaction. Each receipt runs in a savepoint of its own, so
-// one that fails (a duplicate id, an unknown user) fails alone.
+// of a small transaction, and the receipt hook, which is called once for
+// the group. Each receipt runs in a savepoint of its own, so one that
+// fails (a duplicate id, an unknown user) fails alone; a failing hook
+// fails the whole group.
 type groupCommit struct {
 	s    *Store
 	reqs chan *createReq
@@ -112,7 +121,7 @@ func (g *groupCommit) commit(group []*createReq) {
 	// its own: cancelling a statement inside an SQLite transaction can roll
 	// the whole transaction back.
 	ctx := context.Background()
-	for _, q := range []string{insertReceiptSQL, insertImageLinkSQL} {
+	for _, q := range []string{insertReceiptSQL, insertImageLinkSQL, savepointSQL, rollbackToSQL, releaseSQL} {
 		s.stmt(ctx, s.w, q)
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
@@ -120,6 +129,7 @@ func (g *groupCommit) commit(group []*createReq) {
 		answer(s.fail("create receipt", err))
 		return
 	}
+	created := make([]*till.Receipt, 0, len(group))
 	for _, req := range group {
 		if err := req.ctx.Err(); err != nil {
 			req.answer(err) // gone before its turn: never created
@@ -127,6 +137,15 @@ func (g *groupCommit) commit(group []*createReq) {
 		}
 		if err := g.createOne(ctx, tx, req); err != nil {
 			req.answer(err)
+			continue
+		}
+		created = append(created, req.r)
+	}
+	if s.onCreate != nil && len(created) > 0 {
+		if err := s.onCreate(ctx, tx, created); err != nil {
+			_ = tx.Rollback()
+			answer(err)
+			return
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -140,21 +159,21 @@ func (g *groupCommit) commit(group []*createReq) {
 // only its own work when it fails.
 func (g *groupCommit) createOne(ctx context.Context, tx *sql.Tx, req *createReq) error {
 	s := g.s
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT receipt"); err != nil {
+	if _, err := s.exec(ctx, tx, savepointSQL); err != nil {
 		return s.fail("create receipt", err)
 	}
 	seq := req.r.Seq
 	if err := s.createReceipt(context.WithoutCancel(req.ctx), tx, req.r, req.keys); err != nil {
 		req.r.Seq = seq
-		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT receipt"); rerr != nil {
+		if _, rerr := s.exec(ctx, tx, rollbackToSQL); rerr != nil {
 			return s.fail("create receipt", rerr)
 		}
-		if _, rerr := tx.ExecContext(ctx, "RELEASE SAVEPOINT receipt"); rerr != nil {
+		if _, rerr := s.exec(ctx, tx, releaseSQL); rerr != nil {
 			return s.fail("create receipt", rerr)
 		}
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT receipt"); err != nil {
+	if _, err := s.exec(ctx, tx, releaseSQL); err != nil {
 		return s.fail("create receipt", err)
 	}
 	return nil

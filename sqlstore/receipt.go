@@ -47,12 +47,17 @@ func (s *Store) CreateReceipt(ctx context.Context, r *till.Receipt, imageKeys []
 		return s.insertReceipt(ctx, s.w, r)
 	}
 	return s.inTx(ctx, "create receipt", func(tx *sql.Tx) error {
-		return s.createReceipt(ctx, tx, r, imageKeys)
+		if err := s.createReceipt(ctx, tx, r, imageKeys); err != nil {
+			return err
+		}
+		if s.onCreate != nil {
+			return s.onCreate(ctx, tx, []*till.Receipt{r})
+		}
+		return nil
 	}, insertReceiptSQL, insertImageLinkSQL)
 }
 
-// createReceipt inserts r, links its images and runs the receipt hook, all
-// in tx.
+// createReceipt inserts r and links its images, in tx.
 func (s *Store) createReceipt(ctx context.Context, tx *sql.Tx, r *till.Receipt, imageKeys []string) error {
 	if err := s.insertReceipt(ctx, tx, r); err != nil {
 		return err
@@ -64,9 +69,6 @@ func (s *Store) createReceipt(ctx context.Context, tx *sql.Tx, r *till.Receipt, 
 		if _, err := s.exec(ctx, tx, insertImageLinkSQL, r.Seq, i, key); err != nil {
 			return s.fail("create receipt", err)
 		}
-	}
-	if s.onCreate != nil {
-		return s.onCreate(ctx, tx, r)
 	}
 	return nil
 }

@@ -79,10 +79,12 @@ type Store struct {
 	onCreate ReceiptHook
 }
 
-// ReceiptHook runs in the transaction that creates a receipt, after the
-// receipt is inserted; its error undoes the creation. The job queue uses it
-// to enqueue a receipt's processing atomically with the receipt.
-type ReceiptHook func(ctx context.Context, tx *sql.Tx, r *till.Receipt) error
+// ReceiptHook runs in the transaction that creates receipts, once, after
+// they are inserted: one receipt, or every receipt of a commit group (see
+// Dialect.GroupCommit). Its error undoes the whole transaction. The job
+// queue uses it to enqueue the receipts' processing atomically with them,
+// in one batch.
+type ReceiptHook func(ctx context.Context, tx *sql.Tx, receipts []*till.Receipt) error
 
 // OnReceiptCreated sets the hook run by CreateReceipt. Call it before the
 // Store is used.

@@ -376,7 +376,9 @@ func keywordEnd(text string, ps []phrase) int {
 				}
 				pos += at + len(toks[j])
 			}
-			return pos
+			// Upper-casing may change the length of text that is not
+			// valid UTF-8; the offset must stay inside text.
+			return min(pos, len(text))
 		}
 	}
 	return 0

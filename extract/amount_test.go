@@ -132,3 +132,13 @@ func FuzzParseAmount(f *testing.F) {
 		findMoney(s)
 	})
 }
+
+func TestMalaysianTotalOnFiveSenGrid(t *testing.T) {
+	// One of the two total lines is misread; Malaysian bills
+	// are settled on the 5-sen grid.
+	page := "KEDAI ABC SDN BHD\nJALAN BESAR 43000 KAJANG SELANGOR\nTOTAL RM 14.22\nTOTAL RM 14.20\nTHANK YOU\n"
+	r := Extract(textPage(page), Hints{})
+	if r.Total == nil || r.Total.String() != "14.20" {
+		t.Errorf("total = %v, want 14.20 (country %s, evidence %v)", r.Total, r.Country, r.Evidence["total"])
+	}
+}

@@ -245,6 +245,23 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 	if len(cands) == 0 && len(r.Items) > 1 {
 		add(r.ComputedTotal(), 0.5, "sum of items")
 	}
+	// Malaysian bills are settled rounded to 5 sen: of two readings a few
+	// sen apart, the one on the 5-sen grid is the final total, whatever
+	// the rounding line says.
+	if d.country == "MY" {
+		for _, c := range cands {
+			if c.Amount.Cents()%5 != 0 {
+				continue
+			}
+			for _, o := range cands {
+				if diff := c.Amount.Cents() - o.Amount.Cents(); o != c && o.Amount.Cents()%5 != 0 && diff >= -2 && diff <= 2 && o.Score > 1 {
+					c.Score += 0.6
+					c.Why = append(c.Why, "on the 5-sen grid")
+					break
+				}
+			}
+		}
+	}
 	// Agreement with the other figures on the page.
 	for _, c := range cands {
 		if r.Subtotal != nil && !taxed && r.Subtotal.Equal(c.Amount) {

@@ -33,6 +33,7 @@ var dialect = sqlstore.Dialect{
 	Migrations:    must(fs.Sub(migrations, "migrations")),
 	MigrationLock: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", migrationLockKey),
 	UserLock:      fmt.Sprintf("SELECT pg_advisory_xact_lock(%d, hashtext($1))", userLockClass),
+	GroupCommit:   true,
 }
 
 // userLockClass keeps the advisory locks of users' ledgers apart from

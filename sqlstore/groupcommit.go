@@ -110,13 +110,13 @@ func (g *groupCommit) loop() {
 }
 
 // commit runs one group in one transaction and answers every request.
+//
+// Receipts rarely fail on their own (ids are made by the server, users are
+// authenticated), so the group first runs without savepoints; only when a
+// receipt fails is the transaction rolled back and the group run again
+// with a savepoint around each receipt, so that it fails alone.
 func (g *groupCommit) commit(group []*createReq) {
 	s := g.s
-	answer := func(err error) {
-		for _, req := range group {
-			req.answer(err)
-		}
-	}
 	// The transaction outlives any one request, so it runs on a context of
 	// its own: cancelling a statement inside an SQLite transaction can roll
 	// the whole transaction back.
@@ -124,18 +124,47 @@ func (g *groupCommit) commit(group []*createReq) {
 	for _, q := range []string{insertReceiptSQL, insertImageLinkSQL, savepointSQL, rollbackToSQL, releaseSQL} {
 		s.stmt(ctx, s.w, q)
 	}
+	seqs := make([]int64, len(group))
+	for i, req := range group {
+		seqs[i] = req.r.Seq
+	}
+	retry, err := g.run(ctx, group, false)
+	if retry {
+		for i, req := range group {
+			req.r.Seq = seqs[i]
+		}
+		_, err = g.run(ctx, group, true)
+	}
+	for _, req := range group {
+		req.answer(err)
+	}
+}
+
+// run creates the group's receipts in one transaction and commits it. A
+// request that fails alone is answered here; the returned error is for all
+// the others. Without savepoints, the first receipt that fails stops the
+// run, rolls it back and asks for a retry with them.
+func (g *groupCommit) run(ctx context.Context, group []*createReq, savepoints bool) (retry bool, err error) {
+	s := g.s
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		answer(s.fail("create receipt", err))
-		return
+		return false, s.fail("create receipt", err)
 	}
 	created := make([]*till.Receipt, 0, len(group))
 	for _, req := range group {
+		if req.done {
+			continue
+		}
 		if err := req.ctx.Err(); err != nil {
 			req.answer(err) // gone before its turn: never created
 			continue
 		}
-		if err := g.createOne(ctx, tx, req); err != nil {
+		if !savepoints {
+			if err := s.createReceipt(context.WithoutCancel(req.ctx), tx, req.r, req.keys); err != nil {
+				_ = tx.Rollback()
+				return true, nil
+			}
+		} else if err := g.createOne(ctx, tx, req); err != nil {
 			req.answer(err)
 			continue
 		}
@@ -144,15 +173,13 @@ func (g *groupCommit) commit(group []*createReq) {
 	if s.onCreate != nil && len(created) > 0 {
 		if err := s.onCreate(ctx, tx, created); err != nil {
 			_ = tx.Rollback()
-			answer(err)
-			return
+			return false, err
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		answer(s.fail("create receipt", err))
-		return
+		return false, s.fail("create receipt", err)
 	}
-	answer(nil)
+	return false, nil
 }
 
 // createOne creates one receipt of a group inside a savepoint, rolling back

@@ -3,6 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/tillhq/till"
@@ -151,6 +154,25 @@ func (g *groupCommit) run(ctx context.Context, group []*createReq, savepoints bo
 		return false, s.fail("create receipt", err)
 	}
 	created := make([]*till.Receipt, 0, len(group))
+	if !savepoints && !s.d.CacheStatements {
+		// Where statements are not cached (PostgreSQL), round trips are
+		// the cost: the whole group goes in two statements.
+		live := make([]*createReq, 0, len(group))
+		for _, req := range group {
+			if err := req.ctx.Err(); err != nil && !req.done {
+				req.answer(err) // gone before its turn: never created
+			}
+			if !req.done {
+				live = append(live, req)
+				created = append(created, req.r)
+			}
+		}
+		if err := s.insertGroup(ctx, tx, live); err != nil {
+			_ = tx.Rollback()
+			return true, nil
+		}
+		group = nil
+	}
 	for _, req := range group {
 		if req.done {
 			continue
@@ -205,3 +227,56 @@ func (g *groupCommit) createOne(ctx context.Context, tx *sql.Tx, req *createReq)
 	}
 	return nil
 }
+
+// insertGroup inserts the receipts of live with multi-row statements and
+// links their stored images, setting each receipt's Seq.
+func (s *Store) insertGroup(ctx context.Context, tx *sql.Tx, live []*createReq) error {
+	receipts := make([]*till.Receipt, len(live))
+	for i, req := range live {
+		receipts[i] = req.r
+	}
+	for chunk := range slices.Chunk(receipts, receiptsPerStatement) {
+		if err := s.insertReceipts(ctx, tx, chunk); err != nil {
+			return err
+		}
+	}
+	var query strings.Builder
+	var args []any
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, s.rebind(query.String()), args...)
+		query.Reset()
+		args = args[:0]
+		return err
+	}
+	for _, req := range live {
+		for i, key := range req.keys {
+			if key == "" {
+				continue
+			}
+			if len(args) == 0 {
+				query.WriteString(`INSERT INTO receipt_images (receipt_seq, position, image_key) VALUES `)
+			} else {
+				query.WriteString(", ")
+			}
+			args = append(args, req.r.Seq, i, key)
+			n := len(args)
+			fmt.Fprintf(&query, "($%d, $%d, $%d)", n-2, n-1, n)
+			if len(args) >= 3*linksPerStatement {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
+}
+
+// Rows per multi-row statement, well below the limit on a statement's
+// arguments.
+const (
+	receiptsPerStatement = 100
+	linksPerStatement    = 1000
+)

@@ -124,7 +124,7 @@ func (s *Store) CreateReceipts(ctx context.Context, receipts []*till.Receipt) er
 	// Elsewhere (PostgreSQL) one statement per 100 rows saves the round
 	// trips; 100 rows of 21 arguments stay well below the limit on the
 	// number of arguments of one statement.
-	const batch = 100
+	const batch = receiptsPerStatement
 	return s.inTx(ctx, "create receipts", func(tx *sql.Tx) error {
 		for chunk := range slices.Chunk(receipts, batch) {
 			if err := s.insertReceipts(ctx, tx, chunk); err != nil {

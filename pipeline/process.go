@@ -162,7 +162,7 @@ func (r *run) analyse(ctx context.Context) (till.ReceiptResult, error) {
 		rd := *r.p.Reader
 		rd.Engine = rec2
 		var err error
-		rec, err = Read(ctx, &rd, pages...)
+		rec, err = Read(ctx, &rd, &Prepare, pages...)
 		if err != nil {
 			return "", err
 		}

@@ -5,9 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
-	"image/draw"
 	"image/png"
 	"io"
 	"log/slog"
@@ -21,13 +18,10 @@ import (
 	"github.com/tillhq/till"
 	"github.com/tillhq/till/blob"
 	"github.com/tillhq/till/imaging"
+	"github.com/tillhq/till/internal/testreceipt"
 	"github.com/tillhq/till/ocr"
 	"github.com/tillhq/till/sqlite"
 	"github.com/tillhq/till/sqlstore"
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/gomono"
-	"golang.org/x/image/font/opentype"
-	"golang.org/x/image/math/fixed"
 )
 
 // TestMain re-executes the test binary with OMP_THREAD_LIMIT=1, as
@@ -38,45 +32,6 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "pipeline tests:", err)
 	}
 	os.Exit(m.Run())
-}
-
-// receiptLines is a small, clean till receipt.
-var receiptLines = []string{
-	"FRESHMART SDN BHD",
-	"12 JALAN BUNGA 50450 KUALA LUMPUR",
-	"DATE: 12/03/2024  10:15",
-	"INVOICE NO: 100231",
-	"MILK 1L            4.50",
-	"WHOLEMEAL BREAD    3.20",
-	"TOTAL              7.70",
-	"CASH              10.00",
-	"CHANGE             2.30",
-}
-
-// render draws lines in a monospaced font, black on white, as PNG bytes.
-func render(t testing.TB, lines ...string) []byte {
-	t.Helper()
-	f, err := opentype.Parse(gomono.TTF)
-	if err != nil {
-		t.Fatal(err)
-	}
-	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: 28, DPI: 72, Hinting: font.HintingFull})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer face.Close()
-	img := image.NewGray(image.Rect(0, 0, 700, 60+45*max(len(lines), 4)))
-	draw.Draw(img, img.Rect, image.White, image.Point{}, draw.Src)
-	d := &font.Drawer{Dst: img, Src: image.NewUniform(color.Black), Face: face}
-	for i, l := range lines {
-		d.Dot = fixed.P(30, 60+45*i)
-		d.DrawString(l)
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 var (
@@ -179,7 +134,7 @@ func (e *env) steps(id string) string {
 
 func TestProcessCompletes(t *testing.T) {
 	e := newEnv(t)
-	r := e.receipt(render(t, receiptLines...))
+	r := e.receipt(testreceipt.PNG(t, testreceipt.Lines...))
 	for attempt := 1; attempt <= 2; attempt++ { // a rerun leaves one result
 		if err := e.p.Process(t.Context(), r.ID, attempt, false); err != nil {
 			t.Fatalf("Process attempt %d: %v", attempt, err)
@@ -220,8 +175,8 @@ func TestProcessSettles(t *testing.T) {
 	}{
 		{"corrupt image", []byte("\x89PNG\r\n\x1a\nnot really a png"), till.StatusFailed, "PNG"},
 		{"not an image", []byte("%PDF-1.7 a document"), till.StatusFailed, "PDF"},
-		{"blank page", render(t), till.StatusUnrecognized, "no total, date or item line"},
-		{"text that is no receipt", render(t, "Dear Sir or Madam,", "thank you for your letter."), till.StatusUnrecognized, "no total, date or item line"},
+		{"blank page", testreceipt.PNG(t), till.StatusUnrecognized, "no total, date or item line"},
+		{"text that is no receipt", testreceipt.PNG(t, "Dear Sir or Madam,", "thank you for your letter."), till.StatusUnrecognized, "no total, date or item line"},
 		{"no image stored here", nil, till.StatusFailed, "no image stored on this server"},
 	}
 	for _, tt := range tests {
@@ -241,7 +196,7 @@ func TestProcessSettles(t *testing.T) {
 
 func TestProcessMissingBlob(t *testing.T) {
 	e := newEnv(t)
-	r := e.receipt(render(t, receiptLines...))
+	r := e.receipt(testreceipt.PNG(t, testreceipt.Lines...))
 	keys, _ := e.store.ReceiptImageKeys(t.Context(), r.ID)
 	if err := e.blobs.Delete(t.Context(), keys[0]); err != nil {
 		t.Fatal(err)
@@ -263,7 +218,7 @@ func (flakyBlobs) Get(context.Context, string) (io.ReadCloser, error) {
 
 func TestProcessRetriesTransientFailures(t *testing.T) {
 	e := newEnv(t)
-	r := e.receipt(render(t, receiptLines...))
+	r := e.receipt(testreceipt.PNG(t, testreceipt.Lines...))
 	e.p.Blobs = flakyBlobs{e.blobs}
 	err := e.p.Process(t.Context(), r.ID, 1, false)
 	if err == nil || IsPermanent(err) {
@@ -286,7 +241,7 @@ func TestProcessRetriesTransientFailures(t *testing.T) {
 
 func TestProcessDeletedReceipt(t *testing.T) {
 	e := newEnv(t)
-	r := e.receipt(render(t, receiptLines...))
+	r := e.receipt(testreceipt.PNG(t, testreceipt.Lines...))
 	if err := e.store.DeleteReceipt(t.Context(), e.user.ID, r.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +257,7 @@ func TestProcessDeletedReceipt(t *testing.T) {
 // still read: the doubtful first reading is retried turned half round.
 func TestProcessUpsideDown(t *testing.T) {
 	e := newEnv(t)
-	img, err := png.Decode(bytes.NewReader(render(t, receiptLines...)))
+	img, err := png.Decode(bytes.NewReader(testreceipt.PNG(t, testreceipt.Lines...)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tillhq/till"
+	"github.com/tillhq/till/internal/testreceipt"
 	"github.com/tillhq/till/postgres"
 	"github.com/tillhq/till/storetest"
 )
@@ -49,7 +50,7 @@ func runQueue(t *testing.T, e *env, cfg QueueConfig) {
 		}
 	}()
 
-	good := e.receipt(render(t, receiptLines...))
+	good := e.receipt(testreceipt.PNG(t, testreceipt.Lines...))
 	bad := e.receipt([]byte("GIF89a not a receipt"))
 	// Enqueueing a receipt again while its job waits or runs adds nothing.
 	if err := q.EnqueueAgain(ctx, good.ID); err != nil {

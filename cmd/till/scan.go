@@ -20,6 +20,7 @@ import (
 	"github.com/tillhq/till/extract"
 	"github.com/tillhq/till/imaging"
 	"github.com/tillhq/till/ocr"
+	"github.com/tillhq/till/pipeline"
 )
 
 // ocrConfig holds the flags that choose how receipts are read, shared by
@@ -40,14 +41,15 @@ type ocrConfig struct {
 }
 
 func (c *ocrConfig) register(fs *flag.FlagSet) {
+	def := pipeline.NewReader(nil) // the service's settings are the defaults
 	fs.StringVar(&c.tessdata, "tessdata", os.Getenv("TILL_TESSDATA"), "`folder` of Tesseract models to prefer, such as the best_int ones from scripts/tessdata.sh (env TILL_TESSDATA)")
 	fs.StringVar(&c.langs, "langs", envOr("TILL_OCR_LANGS", "eng"), "Tesseract `languages`, such as eng or eng+deu (env TILL_OCR_LANGS)")
 	fs.IntVar(&c.workers, "workers", runtime.NumCPU(), "receipts read at once, one OCR engine each")
-	fs.IntVar(&c.psm, "psm", 6, "page segmentation `mode` of the full-page pass (6 reads totals and dates best)")
-	fs.BoolVar(&c.reread, "reread", false, "re-read the total and date rows on their own")
-	fs.BoolVar(&c.relines, "reread-lines", false, "re-read the total rows and the first dated row one by one, enlarged")
-	fs.BoolVar(&c.rehead, "reread-header", true, "re-read the header (merchant name and address) on its own")
-	fs.IntVar(&c.headPSM, "header-psm", 4, "page segmentation `mode` of the header's re-read (4 or 3 read names and addresses best)")
+	fs.IntVar(&c.psm, "psm", def.PSM, "page segmentation `mode` of the full-page pass (6 reads totals and dates best)")
+	fs.BoolVar(&c.reread, "reread", def.Reread, "re-read the total and date rows on their own")
+	fs.BoolVar(&c.relines, "reread-lines", def.RereadLines, "re-read the total rows and the first dated row one by one, enlarged")
+	fs.BoolVar(&c.rehead, "reread-header", def.RereadHeader, "re-read the header (merchant name and address) on its own")
+	fs.IntVar(&c.headPSM, "header-psm", def.HeaderPSM, "page segmentation `mode` of the header's re-read (4 or 3 read names and addresses best)")
 	fs.StringVar(&c.country, "country", "", "ISO `country` code of the receipts, when known (decides 02/03 day-first or month-first)")
 	fs.BoolVar(&c.prepare, "prepare", true, "shrink pages whose text is taller than Tesseract needs and undo their tilt before OCR")
 	fs.BoolVar(&c.enlarge, "enlarge", false, "with -prepare, also enlarge pages whose text is small (slower; reads SROIE's names no better)")
@@ -75,7 +77,16 @@ func (c *ocrConfig) open() (readFunc, int, func(), error) {
 		}
 		engine = cachedEngine{next: pool, dir: c.cache, models: pool.Models()}
 	}
-	rd := extract.Reader{Engine: engine, Hints: extract.Hints{Country: c.country}, PSM: psm, Reread: c.reread, RereadHeader: c.rehead, RereadLines: c.relines, HeaderPSM: c.headPSM}
+	rd := pipeline.NewReader(engine)
+	rd.Hints = extract.Hints{Country: c.country}
+	rd.PSM, rd.Reread, rd.RereadHeader, rd.RereadLines, rd.HeaderPSM = psm, c.reread, c.rehead, c.relines, c.headPSM
+	var prep *imaging.PrepareOptions
+	if c.prepare {
+		prep = &pipeline.Prepare
+		if c.enlarge {
+			prep = &imaging.PrepareOptions{}
+		}
+	}
 	read := func(ctx context.Context, path string) (*extract.Receipt, error) {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -85,22 +96,9 @@ func (c *ocrConfig) open() (readFunc, int, func(), error) {
 		if err != nil {
 			return nil, err
 		}
-		if c.prepare {
-			return rd.Read(ctx, imaging.PrepareOCR(d.Image, c.prepareOptions()).Image)
-		}
-		return rd.Read(ctx, imaging.Luma(d.Image))
+		return pipeline.Read(ctx, rd, prep, d.Image)
 	}
 	return read, workers, func() { pool.Close() }, nil
-}
-
-// prepareOptions are the page preparation settings: imaging's defaults,
-// except that small text is enlarged only when asked, since that costs
-// more OCR time than the receipt budget allows.
-func (c *ocrConfig) prepareOptions() imaging.PrepareOptions {
-	if c.enlarge {
-		return imaging.PrepareOptions{}
-	}
-	return imaging.PrepareOptions{MinLineHeight: 1}
 }
 
 // scanResult is one line of "till scan --json".

@@ -6,20 +6,29 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Debian packages Till needs: Tesseract 5 and its headers for the cgo engine.
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng libtesseract-dev gcc pkg-config
-# Tesseract's OpenMP runtime reads this when it loads; see ensureThreadLimit.
+# Tesseract's OpenMP runtime reads this when it loads; see ocr.EnsureThreadLimit.
 export OMP_THREAD_LIMIT := 1
+# Tesseract's "best_int" models read receipts better than Debian's "fast"
+# ones (docs/extraction.md); "make deps" fetches them here with npm.
+TESSDATA := $(CURDIR)/.tessdata
+export TILL_TESSDATA ?= $(TESSDATA)
 
 .PHONY: help deps build run test lint bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
 
-deps: ## install the Debian packages Till needs, if any are missing
+deps: ## install what Till needs, if missing: Debian packages and the best_int OCR models
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing; \
+	fi
+	@if [ ! -s $(TESSDATA)/eng.traineddata ]; then \
+		if command -v npm >/dev/null; then scripts/tessdata.sh $(TESSDATA) eng deu || \
+			echo "could not fetch the best_int models: using Debian's Tesseract models"; \
+		else echo "npm not found: using Debian's Tesseract models, which read receipts less well"; fi; \
 	fi
 
 build: deps ## build bin/till
@@ -53,5 +62,5 @@ bench: deps ## run the benchmarks, PostgreSQL's too when it is reachable (see RE
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m $(PASS_BENCH) && \
 	$(GO) test -run '^$$' -bench . -timeout 60m $$($(GO) list ./... | grep -v -e '/ocr$$' -e '/imaging$$')
 
-clean: ## remove build output
-	rm -rf bin
+clean: ## remove build output and the fetched OCR models
+	rm -rf bin $(TESSDATA)

@@ -1,20 +1,17 @@
 package coins
 
 import (
-	"context"
 	"crypto/rand"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/tillhq/till"
 	"github.com/tillhq/till/postgres"
 	"github.com/tillhq/till/sqlite"
+	"github.com/tillhq/till/storetest"
 )
 
 // backends returns how to open a new, empty store on every database the
@@ -49,39 +46,7 @@ func openSQLite(t testing.TB) till.Store {
 // go when t ends.
 func openPostgres(t testing.TB) till.Store {
 	t.Helper()
-	base := os.Getenv("TILL_TEST_DATABASE_URL")
-	var b [6]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	schema := fmt.Sprintf("till_coins_%x", b)
-	admin, err := pgxpool.New(t.Context(), base)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		admin, err := pgxpool.New(ctx, base)
-		if err != nil {
-			t.Errorf("connect: %v", err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("TILL_TEST_DATABASE_URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	s, err := postgres.Open(t.Context(), u.String())
+	s, err := postgres.Open(t.Context(), storetest.PostgresURL(t))
 	if err != nil {
 		t.Fatalf("postgres.Open: %v", err)
 	}

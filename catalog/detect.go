@@ -97,11 +97,11 @@ func nameSim(got, name string) float64 {
 	if strings.Contains(got, name) || len(got) >= 4 && strings.Contains(name, got) {
 		return 1
 	}
-	best := 1 - float64(levenshtein(got, name))/float64(max(len(got), len(name)))
+	best := 1 - float64(extract.EditDistance(got, name))/float64(max(len(got), len(name)))
 	// A name at the start of a longer line, misread.
 	if len(got) > len(name) {
 		head := got[:len(name)]
-		best = max(best, 1-float64(levenshtein(head, name))/float64(len(name)))
+		best = max(best, 1-float64(extract.EditDistance(head, name))/float64(len(name)))
 	}
 	return best
 }

@@ -186,27 +186,6 @@ func jaroWinkler(a, b string) float64 {
 	return jaro + float64(p)*0.1*(1-jaro)
 }
 
-// levenshtein is the edit distance of a and b over bytes.
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // upcCheck returns the check digit of the digits of s, GS1's way.
 func upcCheck(s string) byte {
 	sum := 0

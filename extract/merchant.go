@@ -281,7 +281,7 @@ func cleanCompany(s string) string {
 					exact = false
 				}
 				t := fold(alnum(f[k+j]))
-				if len(t) < 3 || editDistance(t, w) > 1 {
+				if len(t) < 3 || EditDistance(t, w) > 1 {
 					match = false
 				}
 			}

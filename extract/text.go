@@ -176,8 +176,10 @@ func tokens(s string) []string {
 	})
 }
 
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, counted in
+// runes: how many single-rune insertions, deletions and substitutions turn
+// one into the other.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
@@ -213,7 +215,7 @@ func fuzzyEq(word, kw string) bool {
 	if d := len(w) - len(kw); d > allowed || -d > allowed {
 		return false
 	}
-	return editDistance(w, kw) <= allowed
+	return EditDistance(w, kw) <= allowed
 }
 
 // phrase is a keyword of one or more words.

@@ -90,7 +90,7 @@ func fixWord(w string, conf float64) string {
 			// Short words keep their first letter: "DAMA" is no "LAMA".
 			continue
 		}
-		d := editDistance(up, kw)
+		d := EditDistance(up, kw)
 		switch {
 		case d < bestD:
 			best, bestD, ties = kw, d, 1

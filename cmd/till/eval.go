@@ -391,7 +391,7 @@ func matchItems(pred, gold []extract.Item) int {
 				continue
 			}
 			a, b := letters(p.Name), letters(g.Name)
-			if nameDistance(a, b)*3 <= max(len(a), len(b)) {
+			if extract.EditDistance(a, b)*3 <= max(len(a), len(b)) {
 				used[j] = true
 				n++
 				break
@@ -399,27 +399,6 @@ func matchItems(pred, gold []extract.Item) int {
 		}
 	}
 	return n
-}
-
-func nameDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			c := prev[j-1]
-			if ra[i-1] != rb[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // letters keeps the letters and digits of s, upper-cased.

@@ -2,10 +2,6 @@ package postgres
 
 import (
 	"context"
-	"io/fs"
-	"path"
-	"slices"
-	"sync"
 	"testing"
 
 	"github.com/tillhq/till"
@@ -47,32 +43,7 @@ func TestSearchPath(t *testing.T) {
 
 func TestConcurrentMigrate(t *testing.T) {
 	u := storetest.PostgresURL(t)
-	var wg sync.WaitGroup
-	applied := make([][]string, 4)
-	for i := range applied {
-		wg.Go(func() {
-			var err error
-			if applied[i], err = Migrate(context.Background(), u); err != nil {
-				t.Errorf("Migrate: %v", err)
-			}
-		})
-	}
-	wg.Wait()
-	var all []string
-	for _, a := range applied {
-		all = append(all, a...)
-	}
-	slices.Sort(all)
-	want, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil || len(want) == 0 {
-		t.Fatalf("embedded migrations: %v %v", want, err)
-	}
-	for i := range want {
-		want[i] = path.Base(want[i])
-	}
-	if !slices.Equal(all, want) {
-		t.Errorf("migrations applied by four processes at once: %v, want %v once", all, want)
-	}
+	storetest.ConcurrentMigrate(t, func(ctx context.Context) ([]string, error) { return Migrate(ctx, u) }, migrations, "migrations")
 }
 
 func BenchmarkCreateReceipt(b *testing.B) {

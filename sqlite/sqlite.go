@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/tillhq/till/sqlstore"
 	"modernc.org/sqlite"
@@ -106,15 +107,34 @@ func open(ctx context.Context, path string, extra ...string) (*sql.DB, error) {
 	if path == "" || path == ":memory:" || strings.Contains(path, "?") {
 		return nil, fmt.Errorf("sqlite: %q cannot name a database file", path)
 	}
-	params := extra
+	// The pragmas come first, busy_timeout leading, so that the extra
+	// ones (journal_mode, which needs the database's lock) wait for other
+	// processes instead of failing at once with SQLITE_BUSY.
+	var params []string
 	for _, p := range pragmas {
 		params = append(params, "_pragma="+url.QueryEscape(p))
 	}
+	params = append(params, extra...)
 	db, err := sql.Open("sqlite", path+"?"+strings.Join(params, "&"))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	if err := db.PingContext(ctx); err != nil {
+	// Switching a new file to WAL needs its lock, and SQLite answers
+	// SQLITE_BUSY at once, without waiting, when another process opening
+	// the same new file holds it: try again for as long as busy_timeout
+	// would have waited.
+	deadline := time.Now().Add(5 * time.Second)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err = db.PingContext(ctx)
+		if err == nil || classify(err) != sqlstore.ClassUnavailable || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}

@@ -81,7 +81,7 @@ func startServer(b *testing.B, sc storeConfig) *benchServer {
 		st.Close()
 		b.Fatal(err)
 	}
-	stopQueue, err := startQueue(ctx, st, sc, workerConfig{workers: 0}, log)
+	stopQueue, err := startQueue(ctx, st, blobs, workerConfig{workers: 0}, log)
 	if err != nil {
 		st.Close()
 		b.Fatal(err)

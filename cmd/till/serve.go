@@ -38,7 +38,7 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	stopQueue, err := startQueue(ctx, st, sc, wc, log)
+	stopQueue, err := startQueue(ctx, st, blobs, wc, log)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/tillhq/till"
 	"github.com/tillhq/till/imaging"
 	"github.com/tillhq/till/ocr"
 	"github.com/tillhq/till/pipeline"
@@ -34,11 +35,7 @@ func (c *workerConfig) register(fs *flag.FlagSet, defWorkers int) {
 // servers whose receipts other processes ("till worker") work. Either way
 // CreateReceipt enqueues each new receipt in its own transaction. stop
 // drains the running jobs, then frees the engines.
-func startQueue(ctx context.Context, st store, sc storeConfig, wc workerConfig, log *slog.Logger) (stop func(), err error) {
-	blobs, err := sc.openBlobs()
-	if err != nil {
-		return nil, err
-	}
+func startQueue(ctx context.Context, st store, blobs till.BlobStore, wc workerConfig, log *slog.Logger) (stop func(), err error) {
 	cfg := pipeline.QueueConfig{DB: st.Writer(), Workers: wc.workers, Log: log}
 	if st.pg != nil {
 		cfg.Listener = st.pg.Pool()
@@ -107,7 +104,11 @@ func runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	stop, err := startQueue(ctx, st, sc, wc, log)
+	blobs, err := sc.openBlobs()
+	if err != nil {
+		return err
+	}
+	stop, err := startQueue(ctx, st, blobs, wc, log)
 	if err != nil {
 		return err
 	}

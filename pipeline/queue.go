@@ -86,18 +86,9 @@ type Queue struct {
 // NewQueue migrates River's tables and returns a queue. Call Start to work
 // jobs; an insert-only queue needs no Start.
 func NewQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
-	var driver riverdriver.Driver[*sql.Tx]
-	if cfg.Listener != nil {
-		driver = riverdatabasesql.NewWithPgxListener(cfg.DB, cfg.Listener)
-	} else {
-		driver = riversqlite.New(cfg.DB)
-	}
-	mig, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: quiet(cfg.Log)})
-	if err != nil {
-		return nil, fmt.Errorf("job queue migrations: %w", err)
-	}
-	if _, err := mig.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return nil, fmt.Errorf("migrate job queue: %w", err)
+	driver := newDriver(cfg.DB, cfg.Listener)
+	if err := migrate(ctx, driver, cfg.Log); err != nil {
+		return nil, err
 	}
 
 	rc := &river.Config{Logger: quiet(cfg.Log)}
@@ -121,6 +112,31 @@ func NewQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
 	return &Queue{client: client}, nil
+}
+
+// Migrate applies the job queue's own migrations (River's tables) to db;
+// listener is the PostgreSQL pool, nil on SQLite, as in QueueConfig.
+// NewQueue does it too; this is for "till migrate".
+func Migrate(ctx context.Context, db *sql.DB, listener *pgxpool.Pool, log *slog.Logger) error {
+	return migrate(ctx, newDriver(db, listener), log)
+}
+
+func newDriver(db *sql.DB, listener *pgxpool.Pool) riverdriver.Driver[*sql.Tx] {
+	if listener != nil {
+		return riverdatabasesql.NewWithPgxListener(db, listener)
+	}
+	return riversqlite.New(db)
+}
+
+func migrate(ctx context.Context, driver riverdriver.Driver[*sql.Tx], log *slog.Logger) error {
+	mig, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: quiet(log)})
+	if err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	if _, err := mig.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrate job queue: %w", err)
+	}
+	return nil
 }
 
 // Enqueue adds the processing of receipts to the queue inside tx, the

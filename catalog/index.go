@@ -90,7 +90,9 @@ type Index struct {
 	skeleton map[string][]uint32 // skeleton → words
 	// bucket holds the words by first letter, last letter and length,
 	// where abbreviations and misreadings of a word are looked for.
-	bucket map[[3]byte][]uint32
+	bucket  map[[3]byte][]bucketWord
+	initial []byte // by word: its first byte
+	size    []bool // by word: whether it is a size such as "500G"
 
 	aliases map[string]uint32 // retailer id + "\x00" + AliasKey → product
 
@@ -249,11 +251,15 @@ func New(c *Contents, cfg Config) *Index {
 		ix.tok[i] = renum[id]
 	}
 	ix.skeleton = map[string][]uint32{}
-	ix.bucket = map[[3]byte][]uint32{}
+	ix.bucket = map[[3]byte][]bucketWord{}
 	ix.idf = make([]float32, len(ix.words))
+	ix.initial = make([]byte, len(ix.words))
+	ix.size = make([]bool, len(ix.words))
 	for id, w := range ix.words {
 		df := ix.postOff[id+1] - ix.postOff[id]
 		ix.idf[id] = float32(math.Log(1 + float64(len(products))/float64(df)))
+		ix.initial[id] = w[0]
+		ix.size[id] = isSize(w)
 		if allDigits(w[:1]) {
 			continue
 		}
@@ -262,13 +268,29 @@ func New(c *Contents, cfg Config) *Index {
 		}
 		if len(w) >= 3 {
 			k := bucketKey(w[0], w[len(w)-1], len(w))
-			ix.bucket[k] = append(ix.bucket[k], uint32(id))
+			ix.bucket[k] = append(ix.bucket[k], bucketWord{uint32(id), letters(w)})
 		}
 	}
 
 	ix.indexRetailers(c.Retailers, c.Outlets)
-	ix.scratch.New = func() any { return &scratch{score: make([]float32, len(ix.gtins))} }
+	ix.scratch.New = func() any { return new(scratch) }
 	return ix
+}
+
+// bucketWord is a word of ix.bucket and the set of its letters.
+type bucketWord struct {
+	id      uint32
+	letters uint32
+}
+
+// letters returns the set of bytes of w, each byte folded onto one of 32
+// bits: a word can only abbreviate another whose set holds all of its own.
+func letters(w string) uint32 {
+	var set uint32
+	for i := 0; i < len(w); i++ {
+		set |= 1 << (w[i] & 31)
+	}
+	return set
 }
 
 // bucketKey is the key of ix.bucket.

@@ -159,12 +159,89 @@ func completions(line string) []string {
 	return out
 }
 
-// scratch is one matcher's working memory: a score per product and the
-// products touched.
+// scratch is one matcher's working memory. Its tables are sized to one
+// line rather than to the catalogue, so that scoring reads and writes
+// memory that stays in the cache.
 type scratch struct {
-	score   []float32
-	touched []uint32
-	heap    []uint32
+	products idTable   // product → its place in touched
+	touched  []uint32  // products, in the order first scored
+	score    []float32 // by place in touched
+	heap     []int32
+	lists    []postingList
+	order    []uint64
+	words    idTable   // catalogue word → its row in sims
+	sims     []float32 // row*len(line) + k: the word's similarity to the line's word k
+}
+
+// postingList is the products holding one expansion of a line's word and
+// what each gains from it.
+type postingList struct {
+	post   []uint32
+	weight float32
+}
+
+// idTable maps ids to places: a hash table with open addressing.
+type idTable struct {
+	slots []uint32 // id+1, 0 when the slot is empty
+	at    []int32  // by slot
+	shift uint8    // 32 - log2(len(slots))
+}
+
+// reset empties t and sizes it for n ids.
+func (t *idTable) reset(n int) {
+	size, shift := 64, uint8(32-6)
+	for size < 2*n {
+		size *= 2
+		shift--
+	}
+	if cap(t.slots) < size {
+		t.slots = make([]uint32, size)
+		t.at = make([]int32, size)
+	}
+	t.slots = t.slots[:size]
+	t.at = t.at[:size]
+	t.shift = shift
+	clear(t.slots)
+}
+
+// slot returns the slot of id and whether id is in it; when it is not,
+// the slot is where id goes.
+func (t *idTable) slot(id uint32) (int, bool) {
+	mask := uint32(len(t.slots) - 1)
+	for s := (id * 0x9E3779B1) >> t.shift; ; s = (s + 1) & mask {
+		switch t.slots[s] {
+		case id + 1:
+			return int(s), true
+		case 0:
+			return int(s), false
+		}
+	}
+}
+
+// put puts id at place at into slot s, as returned by slot.
+func (t *idTable) put(s int, id uint32, at int32) {
+	t.slots[s] = id + 1
+	t.at[s] = at
+}
+
+// get returns the place of id, or -1.
+func (t *idTable) get(id uint32) int32 {
+	if s, ok := t.slot(id); ok {
+		return t.at[s]
+	}
+	return -1
+}
+
+// add adds w to the score of product p.
+func (sc *scratch) add(p uint32, w float32) {
+	s, ok := sc.products.slot(p)
+	if ok {
+		sc.score[sc.products.at[s]] += w
+		return
+	}
+	sc.products.put(s, p, int32(len(sc.touched)))
+	sc.touched = append(sc.touched, p)
+	sc.score = append(sc.score, w)
 }
 
 // expansion is a catalogue word a line's word may stand for.
@@ -231,22 +308,23 @@ func (ix *Index) expansions(q string) []expansion {
 			return slices.ContainsFunc(out, func(e expansion) bool { return e.word == id })
 		}
 		// Abbreviations keep the first letter and mostly the last.
+		qletters := letters(q)
 		for n := len(q) + 1; n <= 3*len(q) && n <= 40; n++ {
-			for _, id := range ix.bucket[bucketKey(q[0], q[len(q)-1], n)] {
-				if !has(id) && abbreviates(q, ix.words[id]) {
-					out = append(out, expansion{id, simFor(q, simAbbrev)})
+			for _, bw := range ix.bucket[bucketKey(q[0], q[len(q)-1], n)] {
+				if bw.letters&qletters == qletters && abbreviates(q, ix.words[bw.id]) && !has(bw.id) {
+					out = append(out, expansion{bw.id, simFor(q, simAbbrev)})
 				}
 			}
 		}
 		// Misreadings: one or two letters wrong, missing or extra, most
 		// often neither the first nor the last.
 		for n := len(q) - 2; n <= len(q)+2; n++ {
-			for _, id := range ix.bucket[bucketKey(q[0], q[len(q)-1], n)] {
-				if has(id) {
+			for _, bw := range ix.bucket[bucketKey(q[0], q[len(q)-1], n)] {
+				if has(bw.id) {
 					continue
 				}
-				if s := jaroWinkler(q, ix.words[id]); s >= simFuzzy {
-					out = append(out, expansion{id, float32(s) * 0.95})
+				if s := jaroWinkler(q, ix.words[bw.id]); s >= simFuzzy {
+					out = append(out, expansion{bw.id, float32(s) * 0.95})
 				}
 			}
 		}
@@ -261,16 +339,16 @@ func (ix *Index) expansions(q string) []expansion {
 // find candidates.
 const postingBudget = 1000
 
-// top returns the k touched products of sc with the highest scores, best
-// first, ties to the lower position.
-func (ix *Index) top(sc *scratch, k int) []uint32 {
-	better := func(a, b uint32) bool {
+// top returns the places in sc.touched of the k products with the highest
+// scores, best first, ties to the lower position in the catalogue.
+func (ix *Index) top(sc *scratch, k int) []int32 {
+	better := func(a, b int32) bool {
 		sa, sb := sc.score[a], sc.score[b]
-		return sa > sb || sa == sb && a < b
+		return sa > sb || sa == sb && sc.touched[a] < sc.touched[b]
 	}
 	// A min-heap of the best k seen, its worst at the root.
 	h := sc.heap[:0]
-	for _, p := range sc.touched {
+	for p := range int32(len(sc.touched)) {
 		if len(h) < k {
 			h = append(h, p)
 			for i := len(h) - 1; i > 0; {
@@ -303,7 +381,7 @@ func (ix *Index) top(sc *scratch, k int) []uint32 {
 		}
 	}
 	sc.heap = h
-	slices.SortFunc(h, func(a, b uint32) int {
+	slices.SortFunc(h, func(a, b int32) int {
 		if better(a, b) {
 			return -1
 		}
@@ -319,61 +397,58 @@ func (ix *Index) fuzzy(name string) Match {
 		return Match{Status: StatusUnmatched}
 	}
 	sc := ix.scratch.Get().(*scratch)
-	defer func() {
-		for _, p := range sc.touched {
-			sc.score[p] = 0
-		}
-		sc.touched = sc.touched[:0]
-		ix.scratch.Put(sc)
-	}()
+	defer ix.scratch.Put(sc)
 
 	// Candidates come from the rarest words first, until the budget of
 	// postings is spent: rare words say most about which product is meant,
 	// and common ones would touch much of the catalogue.
-	type list struct {
-		post   []uint32
-		weight float32
-	}
-	var lists []list
+	lists := sc.lists[:0]
 	exp := make([][]expansion, len(q))
 	for i, w := range q {
 		exp[i] = ix.expansions(w)
 		for _, e := range exp[i] {
 			post := ix.post[ix.postOff[e.word]:ix.postOff[e.word+1]]
-			lists = append(lists, list{post, e.sim * ix.idf[e.word]})
+			lists = append(lists, postingList{post, e.sim * ix.idf[e.word]})
 		}
 	}
-	slices.SortFunc(lists, func(a, b list) int { return len(a.post) - len(b.post) })
-	spent := 0
+	sc.lists = lists
+	// The lists shortest first, sorted as their lengths and places packed
+	// in one word, which moves less memory than sorting the lists.
+	order := sc.order[:0]
 	for i, l := range lists {
-		if i > 0 && spent+len(l.post) > postingBudget {
+		order = append(order, uint64(len(l.post))<<32|uint64(i))
+	}
+	sc.order = order
+	slices.SortFunc(order, func(a, b uint64) int { return int(a>>32) - int(b>>32) })
+	spent, taken := 0, 0
+	for i, o := range order {
+		n := int(o >> 32)
+		if i > 0 && spent+n > postingBudget {
 			break
 		}
-		spent += len(l.post)
+		spent += n
+		taken++
+	}
+	sc.products.reset(spent)
+	sc.touched, sc.score = sc.touched[:0], sc.score[:0]
+	for _, o := range order[:taken] {
+		l := lists[uint32(o)]
 		for _, p := range l.post {
-			if sc.score[p] == 0 {
-				sc.touched = append(sc.touched, p)
-			}
-			sc.score[p] += l.weight
+			sc.add(p, l.weight)
 		}
 	}
 	if len(sc.touched) == 0 {
 		return Match{Status: StatusUnmatched}
 	}
 	top := ix.top(sc, ix.cfg.Candidates)
-	sims := make([]map[uint32]float32, len(q))
-	for k, es := range exp {
-		sims[k] = make(map[uint32]float32, len(es))
-		for _, e := range es {
-			sims[k][e.word] = max(sims[k][e.word], e.sim)
-		}
-	}
+	ix.lineSims(sc, exp)
 	best, second := -1, 0.0
 	bestScore := 0.0
-	for _, p := range top {
-		s := ix.compare(q, sims, int(p))
+	for _, t := range top {
+		p := int(sc.touched[t])
+		s := ix.compare(sc, q, p)
 		if s > bestScore {
-			best, second, bestScore = int(p), bestScore, s
+			best, second, bestScore = p, bestScore, s
 		} else if s > second {
 			second = s
 		}
@@ -389,13 +464,39 @@ func (ix *Index) fuzzy(name string) Match {
 	return ix.match(best, MethodName, conf)
 }
 
+// lineSims fills sc.words and sc.sims from the expansions of each word of
+// a line: the best similarity of each catalogue word to each line word.
+func (ix *Index) lineSims(sc *scratch, exp [][]expansion) {
+	n := 0
+	for _, es := range exp {
+		n += len(es)
+	}
+	sc.words.reset(n)
+	sc.sims = sc.sims[:0]
+	for k, es := range exp {
+		for _, e := range es {
+			s, ok := sc.words.slot(e.word)
+			if !ok {
+				sc.words.put(s, e.word, int32(len(sc.sims)/len(exp)))
+				sc.sims = append(sc.sims, make([]float32, len(exp))...)
+			}
+			at := int(sc.words.at[s])*len(exp) + k
+			sc.sims[at] = max(sc.sims[at], e.sim)
+		}
+	}
+}
+
 // compare scores the words of a line against product p's, 0-1: how well
 // each line word is found among the product's, scaled down a little for
 // the product words the line leaves out.
-func (ix *Index) compare(q []string, sims []map[uint32]float32, p int) float64 {
+func (ix *Index) compare(sc *scratch, q []string, p int) float64 {
 	words := ix.tok[ix.tokOff[p]:ix.tokOff[p+1]]
 	if len(words) > 64 {
 		words = words[:64]
+	}
+	var rows [64]int32
+	for i, id := range words {
+		rows[i] = sc.words.get(id)
 	}
 	var used [64]bool
 	var got, total float64
@@ -409,8 +510,11 @@ func (ix *Index) compare(q []string, sims []map[uint32]float32, p int) float64 {
 		}
 		total += weight
 		bestSim, bestAt, bestLen := 0.0, -1, 1
-		for i, id := range words {
-			if s := float64(sims[k][id]); s > bestSim {
+		for i, r := range rows[:len(words)] {
+			if r < 0 {
+				continue
+			}
+			if s := float64(sc.sims[int(r)*len(q)+k]); s > bestSim {
 				bestSim, bestAt = s, i
 			}
 		}
@@ -426,7 +530,7 @@ func (ix *Index) compare(q []string, sims []map[uint32]float32, p int) float64 {
 	}
 	covered, countable := 0, 0
 	for i, id := range words {
-		if isSize(ix.words[id]) {
+		if ix.size[id] {
 			continue
 		}
 		countable++
@@ -459,7 +563,7 @@ func (ix *Index) initials(w string, words []uint32) int {
 next:
 	for i := 0; i+len(w) <= len(words); i++ {
 		for k := range len(w) {
-			if ix.words[words[i+k]][0] != w[k] {
+			if ix.initial[words[i+k]] != w[k] {
 				continue next
 			}
 		}

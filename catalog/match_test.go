@@ -146,3 +146,31 @@ func TestDetectRetailer(t *testing.T) {
 		})
 	}
 }
+
+func TestIDTable(t *testing.T) {
+	for _, n := range []int{0, 1, 63, 64, 1000} {
+		var tab idTable
+		tab.reset(n)
+		// Ids a multiple of the table's size apart collide on purpose.
+		id := func(i int) uint32 { return uint32(i * len(tab.slots)) }
+		for i := range n {
+			s, ok := tab.slot(id(i))
+			if ok {
+				t.Fatalf("n=%d: id %d found before it was put", n, id(i))
+			}
+			tab.put(s, id(i), int32(i))
+		}
+		for i := range n {
+			if got := tab.get(id(i)); got != int32(i) {
+				t.Errorf("n=%d: get(%d) = %d, want %d", n, id(i), got, i)
+			}
+		}
+		if got := tab.get(7); n > 0 && got != -1 {
+			t.Errorf("n=%d: get of an absent id = %d, want -1", n, got)
+		}
+		tab.reset(n)
+		if n > 0 && tab.get(id(0)) != -1 {
+			t.Errorf("n=%d: reset left an id behind", n)
+		}
+	}
+}

@@ -7,9 +7,10 @@ import (
 
 // tokens splits text into the upper-case words matching compares: runs
 // of letters and digits, where a point or comma between two digits stays
-// ("1.5L"); a size such as "500 G" is joined into "500G", and unit
-// spellings are made one ("500GR" is "500G"). Runs of four or more digits
-// alone (article numbers) are dropped.
+// ("1.5L"); a size such as "500 G" or "24 FL OZ" is joined into one word,
+// and unit spellings are made one ("500GR" is "500G", "6 COUNT" is "6CT"),
+// so that a size counts as a size however it is written. Runs of four or
+// more digits alone (article numbers) are dropped.
 func tokens(text string) []string {
 	var f []string
 	var b strings.Builder
@@ -35,6 +36,11 @@ func tokens(text string) []string {
 	for i := 0; i < len(f); i++ {
 		t := f[i]
 		if isNumber(t) {
+			if i+2 < len(f) && f[i+1] == "FL" && f[i+2] == "OZ" {
+				out = append(out, t+"FLOZ")
+				i += 2
+				continue
+			}
 			if i+1 < len(f) && isUnit(f[i+1]) {
 				out = append(out, t+unitOf(f[i+1]))
 				i++
@@ -65,7 +71,8 @@ var units = map[string]string{
 	"KG": "KG", "KGS": "KG", "MG": "MG",
 	"ML": "ML", "L": "L", "LT": "L", "LTR": "L", "LITRE": "L", "LITER": "L", "CL": "CL",
 	"OZ": "OZ", "FLOZ": "FLOZ", "LB": "LB", "LBS": "LB",
-	"PK": "PK", "PACK": "PK", "CT": "CT", "S": "S",
+	"GAL": "GAL", "GALLON": "GAL", "YD": "YD", "YDS": "YD",
+	"PK": "PK", "PACK": "PK", "CT": "CT", "COUNT": "CT", "S": "S",
 }
 
 func isUnit(s string) bool { _, ok := units[s]; return ok }

@@ -18,7 +18,7 @@ func tokens(text string) []string {
 	for i, r := range rs {
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToUpper(r))
+			b.WriteRune(foldAccent(unicode.ToUpper(r)))
 			continue
 		case (r == '.' || r == ',') && i > 0 && i+1 < len(rs) && isDigit(rs[i-1]) && isDigit(rs[i+1]):
 			b.WriteByte('.')
@@ -52,10 +52,38 @@ func tokens(text string) []string {
 		}
 		if n, u, ok := splitSize(t); ok {
 			t = n + unitOf(u)
+		} else if n, u, ok := misreadSize(t); ok {
+			t = n + unitOf(u)
 		}
 		out = append(out, t)
 	}
 	return out
+}
+
+// accented maps the upper-case Latin letters with accents to the letters
+// tills print for them: "NESTLÉ" is printed "NESTLE".
+var accented = map[rune]rune{}
+
+func init() {
+	for plain, letters := range map[rune]string{
+		'A': "ÁÀÂÄÃÅ", 'E': "ÉÈÊË", 'I': "ÍÌÎÏ", 'O': "ÓÒÔÖÕØ", 'U': "ÚÙÛÜ",
+		'C': "Ç", 'N': "Ñ", 'Y': "ÝŸ",
+	} {
+		for _, r := range letters {
+			accented[r] = plain
+		}
+	}
+}
+
+// foldAccent returns the letter r is printed as without its accent.
+func foldAccent(r rune) rune {
+	if r < 0xC0 {
+		return r
+	}
+	if p, ok := accented[r]; ok {
+		return p
+	}
+	return r
 }
 
 func isDigit(r rune) bool { return r >= '0' && r <= '9' }
@@ -90,6 +118,27 @@ func splitSize(t string) (num, unit string, ok bool) {
 		return "", "", false
 	}
 	return t[:i], t[i:], true
+}
+
+// misreadSize splits a token that is a size but for an O read as a zero
+// or a zero read as an O where the number meets the unit, as OCR and
+// tills do: "200Z" is "20" and "OZ", "5OYD" is "50" and "YD".
+func misreadSize(t string) (num, unit string, ok bool) {
+	i := 0
+	for i < len(t) && (t[i] >= '0' && t[i] <= '9' || t[i] == '.') {
+		i++
+	}
+	if i == 0 || i == len(t) {
+		return "", "", false
+	}
+	num, tail := t[:i], t[i:]
+	switch {
+	case len(num) > 1 && num[len(num)-1] == '0' && isUnit("O"+tail):
+		return num[:len(num)-1], "O" + tail, true
+	case tail[0] == 'O' && isUnit(tail[1:]):
+		return num + "0", tail[1:], true
+	}
+	return "", "", false
 }
 
 func allDigits(s string) bool {

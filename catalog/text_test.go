@@ -20,6 +20,11 @@ func TestTokens(t *testing.T) {
 		{"gallon", "Distilled Water 1 gal", []string{"DISTILLED", "WATER", "1GAL"}},
 		{"yards", "Packaging Tape 50 yd", []string{"PACKAGING", "TAPE", "50YD"}},
 		{"unit word without a number", "Count Chocula", []string{"COUNT", "CHOCULA"}},
+		{"accents folded", "Nestlé Crème Brûlée", []string{"NESTLE", "CREME", "BRULEE"}},
+		{"other letters kept", "Молоко 1 л", []string{"МОЛОКО", "1", "Л"}},
+		{"zero read as O", "5OYD PKGTAPE", []string{"50YD", "PKGTAPE"}},
+		{"O read as zero", "OT 200Z TUM", []string{"OT", "20OZ", "TUM"}},
+		{"number that is no size", "SW 2000", []string{"SW"}},
 		{"article number dropped", "E 263423 CHPD ONION", []string{"E", "CHPD", "ONION"}},
 	}
 	for _, tt := range tests {

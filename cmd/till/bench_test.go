@@ -72,21 +72,11 @@ func startServer(b *testing.B, sc storeConfig) *benchServer {
 	// The server outlives b.Context, which ends before the cleanups run.
 	ctx := context.Background()
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	st, err := sc.openStore(ctx)
+	svc, err := startService(ctx, sc, workerConfig{workers: 0}, log)
 	if err != nil {
 		b.Fatal(err)
 	}
-	blobs, err := sc.openBlobs()
-	if err != nil {
-		st.Close()
-		b.Fatal(err)
-	}
-	stopQueue, err := startQueue(ctx, st, blobs, workerConfig{workers: 0}, log)
-	if err != nil {
-		st.Close()
-		b.Fatal(err)
-	}
-	handler, err := httpapi.New(httpapi.Config{Store: st, Blobs: blobs, Logger: log})
+	handler, err := httpapi.New(httpapi.Config{Store: svc, Blobs: svc.blobs, Logger: log})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -100,11 +90,10 @@ func startServer(b *testing.B, sc storeConfig) *benchServer {
 	b.Cleanup(func() {
 		transport.CloseIdleConnections()
 		_ = srv.Shutdown(ctx)
-		stopQueue()
-		st.Close()
+		svc.stop()
 	})
 	return &benchServer{
-		st:     st,
+		st:     svc.store,
 		base:   "http://" + ln.Addr().String() + "/receipts-service",
 		client: &http.Client{Transport: transport, Timeout: time.Minute},
 	}

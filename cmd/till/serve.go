@@ -29,24 +29,15 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 
-	st, err := sc.openStore(ctx)
+	svc, err := startService(ctx, sc, wc, log)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	blobs, err := sc.openBlobs()
-	if err != nil {
-		return err
-	}
-	stopQueue, err := startQueue(ctx, st, blobs, wc, log)
-	if err != nil {
-		return err
-	}
-	defer stopQueue()
+	defer svc.stop()
 
 	handler, err := httpapi.New(httpapi.Config{
-		Store:         st,
-		Blobs:         blobs,
+		Store:         svc,
+		Blobs:         svc.blobs,
 		Logger:        log,
 		PublicURL:     *publicURL,
 		TicketTTL:     envDuration("TILL_TICKET_TTL", defaultTicketTTL),
@@ -80,8 +71,8 @@ func runServe(ctx context.Context, args []string) error {
 	}
 
 	// SIGTERM or SIGINT: stop taking connections, let requests in flight
-	// finish, then let the receipts being read finish (stopQueue), then
-	// close the store.
+	// finish, then let the receipts being read finish and close the store
+	// (svc.stop).
 	log.Info("till shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -30,6 +30,37 @@ func (c *workerConfig) register(fs *flag.FlagSet, defWorkers int) {
 	fs.StringVar(&c.tessdata, "tessdata", os.Getenv("TILL_TESSDATA"), "`folder` of Tesseract models to prefer, such as the best_int ones from scripts/tessdata.sh (env TILL_TESSDATA)")
 }
 
+// service is what serve and worker both run on: the database, the image
+// folder and the job queue.
+type service struct {
+	store
+	blobs till.BlobStore
+	stop  func() // stops the queue, letting running receipts finish, then closes the store
+}
+
+// startService opens the store and the image folder and starts the job
+// queue on them (see startQueue).
+func startService(ctx context.Context, sc storeConfig, wc workerConfig, log *slog.Logger) (*service, error) {
+	st, err := sc.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	blobs, err := sc.openBlobs()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	stopQueue, err := startQueue(ctx, st, blobs, wc, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &service{store: st, blobs: blobs, stop: func() {
+		stopQueue()
+		st.Close()
+	}}, nil
+}
+
 // startQueue opens the job queue on st. With workers > 0 it loads that many
 // OCR engines and starts processing; with none it only enqueues, for
 // servers whose receipts other processes ("till worker") work. Either way
@@ -99,22 +130,13 @@ func runWorker(ctx context.Context, args []string) error {
 		return fmt.Errorf("worker: --workers must be at least 1")
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	st, err := sc.openStore(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	blobs, err := sc.openBlobs()
-	if err != nil {
-		return err
-	}
-	stop, err := startQueue(ctx, st, blobs, wc, log)
+	svc, err := startService(ctx, sc, wc, log)
 	if err != nil {
 		return err
 	}
 	log.Info("till worker running", "backend", sc.backend())
 	<-ctx.Done()
 	log.Info("till worker stopping")
-	stop()
+	svc.stop()
 	return nil
 }

@@ -3,8 +3,6 @@ package imaging
 import (
 	"bytes"
 	"image"
-	"image/color"
-	"image/draw"
 	"image/jpeg"
 	"image/png"
 	"os"
@@ -12,37 +10,14 @@ import (
 	"slices"
 	"testing"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/goregular"
-	"golang.org/x/image/font/opentype"
-	"golang.org/x/image/math/fixed"
+	"github.com/tillhq/till/internal/testreceipt"
 )
 
 // receipt draws a clean synthetic receipt: lines of black text in Go
 // Regular at size pixels on white.
 func receipt(t testing.TB, size float64, lines ...string) *image.Gray {
 	t.Helper()
-	f, err := opentype.Parse(goregular.TTF)
-	if err != nil {
-		t.Fatal(err)
-	}
-	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer face.Close()
-	lineH, margin := int(size*1.5), int(size)
-	width := 0
-	for _, l := range lines {
-		width = max(width, font.MeasureString(face, l).Ceil())
-	}
-	img := image.NewGray(image.Rect(0, 0, width+2*margin, lineH*len(lines)+2*margin))
-	draw.Draw(img, img.Rect, image.White, image.Point{}, draw.Src)
-	d := &font.Drawer{Dst: img, Src: image.NewUniform(color.Black), Face: face}
-	for i, l := range lines {
-		d.Dot = fixed.P(margin, margin+i*lineH+int(size))
-		d.DrawString(l)
-	}
+	img, _ := testreceipt.Render(t, size, lines...)
 	return img
 }
 

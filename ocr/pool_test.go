@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tillhq/till"
+	"github.com/tillhq/till/internal/testreceipt"
 )
 
 func newTestPool(t testing.TB, cfg Config) *Pool {
@@ -25,7 +26,7 @@ func newTestPool(t testing.TB, cfg Config) *Pool {
 
 func TestPoolRecognize(t *testing.T) {
 	p := newTestPool(t, Config{Size: 1})
-	gray, lines := renderText(t, 40, "FRESH MART SDN BHD", "MILK 1L 4.50", "TOTAL 12.34")
+	gray, lines := testreceipt.Render(t, 40, "FRESH MART SDN BHD", "MILK 1L 4.50", "TOTAL 12.34")
 
 	// The same picture in colour, and placed inside a larger canvas whose
 	// origin is not (0, 0), must give the same words in its own coordinates.
@@ -97,7 +98,7 @@ func TestPoolRecognize(t *testing.T) {
 
 func TestRecognizeErrors(t *testing.T) {
 	p := newTestPool(t, Config{Size: 1})
-	img, _ := renderText(t, 30, "TOTAL 1.00")
+	img, _ := testreceipt.Render(t, 30, "TOTAL 1.00")
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 
@@ -168,7 +169,7 @@ func TestNewPoolModels(t *testing.T) {
 
 func TestPoolConcurrent(t *testing.T) {
 	p := newTestPool(t, Config{Size: 2})
-	img, _ := renderText(t, 32, "CASH 20.00", "CHANGE 7.66")
+	img, _ := testreceipt.Render(t, 32, "CASH 20.00", "CHANGE 7.66")
 	var wg sync.WaitGroup
 	errs := make(chan error, 6)
 	for range 6 {
@@ -196,7 +197,7 @@ func TestPoolClosed(t *testing.T) {
 	}
 	p.Close()
 	p.Close()
-	img, _ := renderText(t, 30, "TOTAL")
+	img, _ := testreceipt.Render(t, 30, "TOTAL")
 	_, err = p.Recognize(context.Background(), img, Options{})
 	if till.ErrorKind(err) != till.KindUnavailable {
 		t.Fatalf("Recognize after Close: %v, want a KindUnavailable error", err)
@@ -212,7 +213,7 @@ func TestPoolDeadline(t *testing.T) {
 	for range 120 {
 		lines = append(lines, "ITEM 0123456789 QTY 1 x 4.50 SUBTOTAL 4.50 TAX 0.27")
 	}
-	img, _ := renderText(t, 18, lines...)
+	img, _ := testreceipt.Render(t, 18, lines...)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -226,7 +227,7 @@ func TestPoolDeadline(t *testing.T) {
 	}
 
 	// The next page, read without a deadline, must not inherit the last.
-	small, _ := renderText(t, 30, "TOTAL 9.00")
+	small, _ := testreceipt.Render(t, 30, "TOTAL 9.00")
 	page, err := p.Recognize(context.Background(), small, Options{})
 	if err != nil {
 		t.Fatalf("engine did not come back: %v", err)

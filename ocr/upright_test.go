@@ -6,6 +6,8 @@ import (
 	"image"
 	"strings"
 	"testing"
+
+	"github.com/tillhq/till/internal/testreceipt"
 )
 
 // countingEngine counts the recognitions it passes on.
@@ -21,7 +23,7 @@ func (c *countingEngine) Recognize(ctx context.Context, img image.Image, opt Opt
 
 func TestRecognizeUpright(t *testing.T) {
 	p := newTestPool(t, Config{Size: 1})
-	upright, _ := renderText(t, 32, "FRESH MART SDN BHD", "BREAD WHOLEMEAL 3.20", "TOTAL 12.34", "CASH 20.00")
+	upright, _ := testreceipt.Render(t, 32, "FRESH MART SDN BHD", "BREAD WHOLEMEAL 3.20", "TOTAL 12.34", "CASH 20.00")
 	tests := []struct {
 		name      string
 		img       image.Image
@@ -57,7 +59,7 @@ func TestRecognizeUprightError(t *testing.T) {
 	p := newTestPool(t, Config{Size: 1})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	img, _ := renderText(t, 20, "TOTAL")
+	img, _ := testreceipt.Render(t, 20, "TOTAL")
 	if _, _, err := RecognizeUpright(ctx, p, img, Options{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want context.Canceled", err)
 	}

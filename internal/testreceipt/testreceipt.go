@@ -1,6 +1,6 @@
 // Package testreceipt draws receipts for tests, so that tests of reading
-// receipts need no data set: clean black text on white, in Go's monospaced
-// font, the way a flatbed scan of a till receipt looks.
+// receipts need no data set: clean black text on white, in Go's fonts, the
+// way a flatbed scan of a till receipt looks.
 package testreceipt
 
 import (
@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gomono"
+	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 )
@@ -31,26 +32,48 @@ var Lines = []string{
 	"CHANGE             2.30",
 }
 
-// Image draws lines, one per row.
+// Image draws lines, one per row, in Go Mono at 28 pixels on a page at
+// least 700 pixels wide.
 func Image(t testing.TB, lines ...string) *image.Gray {
 	t.Helper()
-	f, err := opentype.Parse(gomono.TTF)
+	img, _ := render(t, gomono.TTF, 28, 700, lines)
+	return img
+}
+
+// Render draws lines in Go Regular at size pixels, on a page as wide as
+// the longest line, and returns it with each line's bounding rectangle.
+func Render(t testing.TB, size float64, lines ...string) (*image.Gray, []image.Rectangle) {
+	t.Helper()
+	return render(t, goregular.TTF, size, 0, lines)
+}
+
+func render(t testing.TB, ttf []byte, size float64, minWidth int, lines []string) (*image.Gray, []image.Rectangle) {
+	t.Helper()
+	f, err := opentype.Parse(ttf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: 28, DPI: 72, Hinting: font.HintingFull})
+	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer face.Close()
-	img := image.NewGray(image.Rect(0, 0, 700, 60+45*max(len(lines), 4)))
+	lineH, margin := int(size*1.5), int(size)
+	width := minWidth
+	for _, l := range lines {
+		width = max(width, font.MeasureString(face, l).Ceil()+2*margin)
+	}
+	img := image.NewGray(image.Rect(0, 0, width, lineH*max(len(lines), 4)+2*margin))
 	draw.Draw(img, img.Rect, image.White, image.Point{}, draw.Src)
 	d := &font.Drawer{Dst: img, Src: image.NewUniform(color.Black), Face: face}
+	boxes := make([]image.Rectangle, len(lines))
 	for i, l := range lines {
-		d.Dot = fixed.P(30, 60+45*i)
+		top := margin + i*lineH
+		d.Dot = fixed.P(margin, top+int(size))
 		d.DrawString(l)
+		boxes[i] = image.Rect(0, top, width, top+lineH)
 	}
-	return img
+	return img, boxes
 }
 
 // PNG draws lines and encodes them as PNG.

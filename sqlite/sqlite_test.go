@@ -175,7 +175,7 @@ func TestReceiptHook(t *testing.T) {
 	var mu sync.Mutex
 	hooked := map[string]int{}
 	refuse := false
-	s.OnReceiptCreated(func(ctx context.Context, tx *sql.Tx, rs []*till.Receipt) error {
+	s.OnProcess(func(ctx context.Context, tx *sql.Tx, rs []*till.Receipt) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if refuse {

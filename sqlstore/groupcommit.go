@@ -192,8 +192,8 @@ func (g *groupCommit) run(ctx context.Context, group []*createReq, savepoints bo
 		}
 		created = append(created, req.r)
 	}
-	if s.onCreate != nil && len(created) > 0 {
-		if err := s.onCreate(ctx, tx, created); err != nil {
+	if s.onProcess != nil && len(created) > 0 {
+		if err := s.onProcess(ctx, tx, created); err != nil {
 			_ = tx.Rollback()
 			return false, err
 		}

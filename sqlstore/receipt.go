@@ -43,15 +43,15 @@ func (s *Store) CreateReceipt(ctx context.Context, r *till.Receipt, imageKeys []
 	if s.group != nil {
 		return s.group.create(ctx, r, imageKeys)
 	}
-	if s.onCreate == nil && !slices.ContainsFunc(imageKeys, func(k string) bool { return k != "" }) {
+	if s.onProcess == nil && !slices.ContainsFunc(imageKeys, func(k string) bool { return k != "" }) {
 		return s.insertReceipt(ctx, s.w, r)
 	}
 	return s.inTx(ctx, "create receipt", func(tx *sql.Tx) error {
 		if err := s.createReceipt(ctx, tx, r, imageKeys); err != nil {
 			return err
 		}
-		if s.onCreate != nil {
-			return s.onCreate(ctx, tx, []*till.Receipt{r})
+		if s.onProcess != nil {
+			return s.onProcess(ctx, tx, []*till.Receipt{r})
 		}
 		return nil
 	}, insertReceiptSQL, insertImageLinkSQL)
@@ -203,7 +203,11 @@ func receiptArgs(r *till.Receipt) []any {
 // receipt leaves the user's listings but stays for the fraud checks and
 // the moderators. It fails with KindNotFound when there is none.
 func (s *Store) Receipt(ctx context.Context, id string) (*till.Receipt, error) {
-	rows, err := s.query(ctx, s.r, `SELECT `+receiptColumns+` FROM receipts WHERE id = $1`, id)
+	return s.receipt(ctx, s.r, id)
+}
+
+func (s *Store) receipt(ctx context.Context, q querier, id string) (*till.Receipt, error) {
+	rows, err := s.query(ctx, q, `SELECT `+receiptColumns+` FROM receipts WHERE id = $1`, id)
 	if err != nil {
 		return nil, s.fail("receipt", err)
 	}

@@ -76,19 +76,21 @@ type Store struct {
 	d        Dialect
 	stmts    sync.Map     // of stmtKey to *sql.Stmt, when d.CacheStatements
 	group    *groupCommit // when d.GroupCommit
-	onCreate ReceiptHook
+	onProcess ReceiptHook
 }
 
-// ReceiptHook runs in the transaction that creates receipts, once, after
-// they are inserted: one receipt, or every receipt of a commit group (see
-// Dialect.GroupCommit). Its error undoes the whole transaction. The job
-// queue uses it to enqueue the receipts' processing atomically with them,
-// in one batch.
+// ReceiptHook runs in the transactions that send receipts to processing:
+// once after CreateReceipt inserts them (one receipt, or every receipt of a
+// commit group, see Dialect.GroupCommit), and once when ResumeReceipt
+// sends a receipt back with a user's answer (its status then is the
+// _PENDING one). Its error undoes the whole transaction. The job queue
+// uses it to enqueue the receipts' processing atomically with them, in one
+// batch.
 type ReceiptHook func(ctx context.Context, tx *sql.Tx, receipts []*till.Receipt) error
 
-// OnReceiptCreated sets the hook run by CreateReceipt. Call it before the
-// Store is used.
-func (s *Store) OnReceiptCreated(h ReceiptHook) { s.onCreate = h }
+// OnProcess sets the hook that enqueues receipts' processing. Call it
+// before the Store is used.
+func (s *Store) OnProcess(h ReceiptHook) { s.onProcess = h }
 
 // Writer returns the handle every change goes through: on SQLite its single
 // connection, which the job queue must share.

@@ -144,6 +144,97 @@ func testProcessing(t *testing.T, f *fixture) {
 	})
 }
 
+// testResumeReceipt checks that an analysis keeps its item lines and that
+// a user's answer moves a waiting receipt on, once, and only the user's.
+func testResumeReceipt(t *testing.T, f *fixture) {
+	ctx := t.Context()
+	alice, bob := f.user("alice"), f.user("bob")
+	r := f.receipt(alice)
+	items := []till.ItemLine{
+		{Name: "GV VEG OIL", Line: "GV VEG OIL 007874237003 F 7.82 N", Quantity: "1", Value: "7.82",
+			Match: till.ItemMatch{Status: till.MatchNeedsValidation, GTIN: "00078742370034", BrandID: "great-value",
+				Confidence: 0.72, Method: "name", Product: "Great Value Vegetable Oil"}},
+		{Name: "BANANAS", Quantity: "0.455", Value: "0.26", Match: till.ItemMatch{Status: till.MatchUnmatched}},
+	}
+	waiting := till.ReceiptResult{
+		ReceiptID: r.ID, Status: till.StatusSetRetailers,
+		Analysis: &till.Analysis{ReceiptID: r.ID, Data: json.RawMessage(`{}`), Items: items, OCRHash: "h"},
+	}
+	if err := f.s.SaveResult(ctx, waiting, f.tick()); err != nil {
+		t.Fatal(err)
+	}
+	a, err := f.s.Analysis(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Items, items) {
+		t.Fatalf("Analysis items = %+v, want %+v", a.Items, items)
+	}
+
+	resume := till.Resume{UserID: alice.ID, ReceiptID: r.ID, From: till.StatusSetRetailers, To: till.StatusSetRetailersPending,
+		RetailerID: "walmart", RetailerName: "Walmart",
+		Event: till.Event{Step: "set retailer", Outcome: till.OutcomeOK, Detail: "walmart", StartedAt: f.tick()}}
+	t.Run("another user's receipt is not found", func(t *testing.T) {
+		other := resume
+		other.UserID = bob.ID
+		wantError(t, f.s.ResumeReceipt(ctx, other, f.tick()), till.KindNotFound, "", "receipt not found")
+		other = resume
+		other.ReceiptID = newUUID()
+		wantError(t, f.s.ResumeReceipt(ctx, other, f.tick()), till.KindNotFound, "", "receipt not found")
+	})
+	t.Run("the retailer", func(t *testing.T) {
+		now := f.tick()
+		if err := f.s.ResumeReceipt(ctx, resume, now); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.s.Receipt(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != till.StatusSetRetailersPending || got.RetailerID != "walmart" || got.RetailerName != "Walmart" || !got.UpdatedAt.Equal(now) {
+			t.Errorf("Receipt = status %s, retailer %q %q, updated %v", got.Status, got.RetailerID, got.RetailerName, got.UpdatedAt)
+		}
+		events, err := f.s.Events(ctx, r.ID)
+		if err != nil || len(events) != 1 || events[0].Step != "set retailer" || events[0].Detail != "walmart" {
+			t.Errorf("Events = %+v, %v", events, err)
+		}
+	})
+	t.Run("answered twice is a conflict", func(t *testing.T) {
+		wantError(t, f.s.ResumeReceipt(ctx, resume, f.tick()), till.KindConflict, "", "SET_RETAILERS_PENDING, not SET_RETAILERS")
+	})
+	t.Run("the products", func(t *testing.T) {
+		if err := f.s.SaveResult(ctx, till.ReceiptResult{ReceiptID: r.ID, Status: till.StatusSetProducts, RetailerID: "walmart", RetailerName: "Walmart",
+			Analysis: waiting.Analysis}, f.tick()); err != nil {
+			t.Fatal(err)
+		}
+		decided := slices.Clone(items)
+		decided[0].Match.Status, decided[0].Match.Method = till.MatchAccepted, till.MethodUser
+		err := f.s.ResumeReceipt(ctx, till.Resume{UserID: alice.ID, ReceiptID: r.ID, From: till.StatusSetProducts,
+			To: till.StatusSetProductsPending, Items: decided}, f.tick())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.s.Receipt(ctx, r.ID)
+		if err != nil || got.Status != till.StatusSetProductsPending || got.RetailerID != "walmart" {
+			t.Errorf("Receipt = %+v, %v; want SET_PRODUCTS_PENDING at walmart", got, err)
+		}
+		a, err := f.s.Analysis(ctx, r.ID)
+		if err != nil || !slices.Equal(a.Items, decided) || !a.Items[0].Match.Decided() {
+			t.Errorf("Analysis items = %+v, %v; want %+v", a.Items, err, decided)
+		}
+	})
+	t.Run("items need an analysis", func(t *testing.T) {
+		bare := f.receipt(alice, status(till.StatusSetProducts))
+		err := f.s.ResumeReceipt(ctx, till.Resume{UserID: alice.ID, ReceiptID: bare.ID, From: till.StatusSetProducts,
+			To: till.StatusSetProductsPending, Items: items}, f.tick())
+		wantError(t, err, till.KindNotFound, "", "analysis not found")
+		got, err := f.s.Receipt(ctx, bare.ID)
+		if err != nil || got.Status != till.StatusSetProducts {
+			t.Errorf("a failed answer changed the receipt: %+v, %v", got, err)
+		}
+	})
+}
+
 // testHiddenReceipts checks that a receipt a moderator hid leaves the
 // user's chunk listing and groups, as it leaves search by default.
 func testHiddenReceipts(t *testing.T, f *fixture) {

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) till.Store) {
 		{"ImageRetailers", testImageRetailers},
 		{"CreateReceipts", testCreateReceipts},
 		{"Processing", testProcessing},
+		{"ResumeReceipt", testResumeReceipt},
 		{"HiddenReceipts", testHiddenReceipts},
 		{"ConcurrentCreates", testConcurrentCreates},
 		{"Catalog", testCatalog},

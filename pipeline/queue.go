@@ -18,9 +18,14 @@ import (
 )
 
 // ProcessArgs is the job that processes one receipt. At most one such job
-// per receipt is waiting or running at a time.
+// per receipt and Resumed is waiting or running at a time.
 type ProcessArgs struct {
 	ReceiptID string `json:"receipt_id"`
+	// Resumed is the _PENDING status of a receipt sent back to processing
+	// with a user's answer, empty for a new receipt. It keeps the answer's
+	// job apart from the receipt's first one, which may still be running
+	// for the moment after it stored the question.
+	Resumed till.Status `json:"resumed,omitempty"`
 }
 
 // Kind names the job in River's tables.
@@ -140,12 +145,16 @@ func migrate(ctx context.Context, driver riverdriver.Driver[*sql.Tx], log *slog.
 }
 
 // Enqueue adds the processing of receipts to the queue inside tx, the
-// transaction that stores them, in one batch. It has the signature of
-// sqlstore's receipt hook.
+// transaction that stores them or sends them back with a user's answer, in
+// one batch. It has the signature of sqlstore's receipt hook.
 func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, receipts []*till.Receipt) error {
 	params := make([]river.InsertManyParams, len(receipts))
 	for i, r := range receipts {
-		params[i] = river.InsertManyParams{Args: ProcessArgs{ReceiptID: r.ID}}
+		args := ProcessArgs{ReceiptID: r.ID}
+		if r.Status == till.StatusSetRetailersPending || r.Status == till.StatusSetProductsPending {
+			args.Resumed = r.Status
+		}
+		params[i] = river.InsertManyParams{Args: args}
 	}
 	if _, err := q.client.InsertManyTx(ctx, tx, params); err != nil {
 		return fmt.Errorf("enqueue %d receipt(s): %w", len(receipts), err)
@@ -153,8 +162,8 @@ func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, receipts []*till.Receip
 	return nil
 }
 
-// EnqueueAgain adds the processing of an existing receipt, e.g. after a
-// user set its retailer. A job already waiting for it absorbs the new one.
+// EnqueueAgain adds the processing of an existing receipt on its own, out
+// of any transaction. A job already waiting for it absorbs the new one.
 func (q *Queue) EnqueueAgain(ctx context.Context, receiptID string) error {
 	if _, err := q.client.Insert(ctx, ProcessArgs{ReceiptID: receiptID}, nil); err != nil {
 		return fmt.Errorf("enqueue receipt %s: %w", receiptID, err)

@@ -72,7 +72,7 @@ func startServer(b *testing.B, sc storeConfig) *benchServer {
 	// The server outlives b.Context, which ends before the cleanups run.
 	ctx := context.Background()
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	svc, err := startService(ctx, sc, workerConfig{workers: 0}, log)
+	svc, err := startService(ctx, sc, workerConfig{workers: 0}, coinConfig{}, log)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -145,3 +145,27 @@ func (l *listFlag) Set(v string) error {
 	}
 	return nil
 }
+
+// parseCoins reads a number of coins written as a decimal, such as 100 or
+// 0.25, into units (1 coin is 10^18 units).
+func parseCoins(s string) (till.Coins, error) {
+	s = strings.TrimSpace(s)
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(frac) > 18 || strings.Trim(whole, "0123456789") != "" || strings.Trim(frac, "0123456789") != "" {
+		return till.Coins{}, fmt.Errorf("want a number of coins such as 100 or 0.25 (at most 18 decimals); got %q", s)
+	}
+	return till.ParseCoins("coins", whole+frac+strings.Repeat("0", 18-len(frac)))
+}
+
+// formatCoins writes units as a decimal number of coins.
+func formatCoins(c till.Coins) string {
+	u := c.String()
+	if len(u) <= 18 {
+		u = strings.Repeat("0", 19-len(u)) + u
+	}
+	whole, frac := u[:len(u)-18], strings.TrimRight(u[len(u)-18:], "0")
+	if frac == "" {
+		return whole
+	}
+	return whole + "." + frac
+}

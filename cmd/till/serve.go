@@ -23,26 +23,29 @@ func runServe(ctx context.Context, args []string) error {
 	addr := fs.String("addr", envOr("TILL_ADDR", "127.0.0.1:8080"), "`host:port` to listen on (env TILL_ADDR)")
 	var wc workerConfig
 	wc.register(fs, runtime.NumCPU())
+	var cc coinConfig
+	cc.register(fs)
 	publicURL := fs.String("public-url", os.Getenv("TILL_PUBLIC_URL"), "base `URL` clients reach this server at, for image links (env TILL_PUBLIC_URL; default: from each request)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 
-	svc, err := startService(ctx, sc, wc, log)
+	svc, err := startService(ctx, sc, wc, cc, log)
 	if err != nil {
 		return err
 	}
 	defer svc.stop()
 
 	handler, err := httpapi.New(httpapi.Config{
-		Store:         svc,
-		Blobs:         svc.blobs,
-		Logger:        log,
-		PublicURL:     *publicURL,
-		TicketTTL:     envDuration("TILL_TICKET_TTL", defaultTicketTTL),
-		MaxImageBytes: envInt("TILL_MAX_IMAGE_BYTES", 20<<20),
-		ImageHosts:    splitList(os.Getenv("TILL_IMAGE_HOSTS")),
+		Store:          svc,
+		Blobs:          svc.blobs,
+		DailyCoinLimit: cc.dailyLimit.v,
+		Logger:         log,
+		PublicURL:      *publicURL,
+		TicketTTL:      envDuration("TILL_TICKET_TTL", defaultTicketTTL),
+		MaxImageBytes:  envInt("TILL_MAX_IMAGE_BYTES", 20<<20),
+		ImageHosts:     splitList(os.Getenv("TILL_IMAGE_HOSTS")),
 	})
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tillhq/till"
+	"github.com/tillhq/till/coins"
 	"github.com/tillhq/till/imaging"
 	"github.com/tillhq/till/ocr"
 	"github.com/tillhq/till/pipeline"
@@ -30,6 +31,56 @@ func (c *workerConfig) register(fs *flag.FlagSet, defWorkers int) {
 	fs.StringVar(&c.tessdata, "tessdata", os.Getenv("TILL_TESSDATA"), "`folder` of Tesseract models to prefer, such as the best_int ones from scripts/tessdata.sh (env TILL_TESSDATA)")
 }
 
+// coinConfig says how coins are earned: serve reports the daily limit the
+// workers award under, so both take the same settings.
+type coinConfig struct {
+	dailyLimit      coinsFlag
+	itemCoins       coinsFlag
+	catalogueMaxAge time.Duration
+}
+
+func (c *coinConfig) register(fs *flag.FlagSet) {
+	c.dailyLimit.setDefault("daily-coin-limit", os.Getenv("TILL_DAILY_COIN_LIMIT"))
+	fs.Var(&c.dailyLimit, "daily-coin-limit", "most `coins` a user earns in one local day, such as 100 or 2.5, unless the user has a limit of their own; 0 means none (env TILL_DAILY_COIN_LIMIT)")
+	c.itemCoins.setDefault("item-coins", os.Getenv("TILL_ITEM_COINS"))
+	fs.Var(&c.itemCoins, "item-coins", "`coins` each matched line earns when its product's brand has no rates of its own; 0 means nothing (env TILL_ITEM_COINS)")
+	fs.DurationVar(&c.catalogueMaxAge, "catalogue-refresh", envDuration("TILL_CATALOGUE_REFRESH", pipeline.DefaultCatalogueMaxAge),
+		"how soon catalogue changes reach processing: the index is rebuilt when older (env TILL_CATALOGUE_REFRESH)")
+}
+
+// rules are the default earning rules the settings give.
+func (c *coinConfig) rules() []till.EarningRule {
+	if c.itemCoins.v.IsZero() {
+		return nil
+	}
+	return []till.EarningRule{{Basis: till.PerItem, Rate: c.itemCoins.v}}
+}
+
+// coinsFlag is a number of coins, such as 100 or 0.25, held in units.
+type coinsFlag struct{ v till.Coins }
+
+func (f *coinsFlag) String() string { return formatCoins(f.v) }
+
+func (f *coinsFlag) Set(s string) error {
+	v, err := parseCoins(s)
+	if err != nil {
+		return err
+	}
+	f.v = v
+	return nil
+}
+
+// setDefault sets the flag from its environment variable, when set; a bad
+// value is reported and ignored, as for the other variables.
+func (f *coinsFlag) setDefault(name, env string) {
+	if env == "" {
+		return
+	}
+	if err := f.Set(env); err != nil {
+		fmt.Fprintf(os.Stderr, "till: ignoring the environment's %s: %v\n", name, err)
+	}
+}
+
 // service is what serve and worker both run on: the database, the image
 // folder and the job queue.
 type service struct {
@@ -40,7 +91,7 @@ type service struct {
 
 // startService opens the store and the image folder and starts the job
 // queue on them (see startQueue).
-func startService(ctx context.Context, sc storeConfig, wc workerConfig, log *slog.Logger) (*service, error) {
+func startService(ctx context.Context, sc storeConfig, wc workerConfig, cc coinConfig, log *slog.Logger) (*service, error) {
 	st, err := sc.openStore(ctx)
 	if err != nil {
 		return nil, err
@@ -50,7 +101,7 @@ func startService(ctx context.Context, sc storeConfig, wc workerConfig, log *slo
 		st.Close()
 		return nil, err
 	}
-	stopQueue, err := startQueue(ctx, st, blobs, wc, log)
+	stopQueue, err := startQueue(ctx, st, blobs, wc, cc, log)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -66,7 +117,7 @@ func startService(ctx context.Context, sc storeConfig, wc workerConfig, log *slo
 // servers whose receipts other processes ("till worker") work. Either way
 // CreateReceipt enqueues each new receipt in its own transaction. stop
 // drains the running jobs, then frees the engines.
-func startQueue(ctx context.Context, st store, blobs till.BlobStore, wc workerConfig, log *slog.Logger) (stop func(), err error) {
+func startQueue(ctx context.Context, st store, blobs till.BlobStore, wc workerConfig, cc coinConfig, log *slog.Logger) (stop func(), err error) {
 	cfg := pipeline.QueueConfig{DB: st.Writer(), Workers: wc.workers, Log: log}
 	if st.pg != nil {
 		cfg.Listener = st.pg.Pool()
@@ -82,6 +133,10 @@ func startQueue(ctx context.Context, st store, blobs till.BlobStore, wc workerCo
 			Blobs:  blobs,
 			Reader: pipeline.NewReader(pool),
 			Decode: imaging.DecodeOptions{},
+			Catalogue: &pipeline.Catalogue{
+				Store: st, DefaultRules: cc.rules(), MaxAge: cc.catalogueMaxAge, Log: log,
+			},
+			Ledger: &coins.Ledger{Store: st, DailyLimit: cc.dailyLimit.v},
 			Now:    time.Now,
 			Log:    log,
 		}
@@ -93,7 +148,7 @@ func startQueue(ctx context.Context, st store, blobs till.BlobStore, wc workerCo
 		}
 		return nil, err
 	}
-	st.OnReceiptCreated(q.Enqueue)
+	st.OnProcess(q.Enqueue)
 	if pool == nil {
 		return func() {}, nil
 	}
@@ -123,6 +178,8 @@ func runWorker(ctx context.Context, args []string) error {
 	sc.register(fs)
 	var wc workerConfig
 	wc.register(fs, runtime.NumCPU())
+	var cc coinConfig
+	cc.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -130,7 +187,7 @@ func runWorker(ctx context.Context, args []string) error {
 		return fmt.Errorf("worker: --workers must be at least 1")
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	svc, err := startService(ctx, sc, wc, log)
+	svc, err := startService(ctx, sc, wc, cc, log)
 	if err != nil {
 		return err
 	}

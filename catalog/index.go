@@ -16,7 +16,12 @@
 // Each word of a line is expanded to catalogue words it may stand for –
 // itself, words it is a prefix of, words it abbreviates, words within a
 // small Jaro-Winkler distance – and the products holding those words are
-// scored by the words' rarity; the best few are then compared word by word.
+// scored by the words' rarity; the best few are then compared word by word,
+// where looser spellings are also tried: words run together ("PKGTAPE"),
+// one word printed as two ("MILKY BAR"), a count printed onto a word
+// ("ROLLER2"). A fuzzy match is only as confident as it is unrivalled: when
+// other products account for the line about as well, it is offered to a
+// person or left unmatched rather than accepted.
 package catalog
 
 import (
@@ -87,6 +92,7 @@ type Index struct {
 	post     []uint32 // the products holding word w are post[postOff[w]:postOff[w+1]]
 	postOff  []uint32
 	idf      []float32           // by word: log(1 + products / products holding it)
+	maxIDF   float32             // the idf of a word only one product holds
 	skeleton map[string][]uint32 // skeleton → words
 	// bucket holds the words by first letter, last letter and length,
 	// where abbreviations and misreadings of a word are looked for.
@@ -253,6 +259,7 @@ func New(c *Contents, cfg Config) *Index {
 	ix.skeleton = map[string][]uint32{}
 	ix.bucket = map[[3]byte][]bucketWord{}
 	ix.idf = make([]float32, len(ix.words))
+	ix.maxIDF = float32(math.Log(1 + float64(len(products))))
 	ix.initial = make([]byte, len(ix.words))
 	ix.size = make([]bool, len(ix.words))
 	for id, w := range ix.words {

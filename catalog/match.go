@@ -80,18 +80,24 @@ func (ix *Index) MatchItem(retailerID string, it *extract.Item) Match {
 			}
 		}
 	}
-	return ix.MatchText(retailerID, it.Name)
+	return ix.matchText(retailerID, it.Name, it.Line)
 }
 
 // MatchText matches a product name as a receipt prints it, by the
 // retailer's aliases and then by its words.
 func (ix *Index) MatchText(retailerID, name string) Match {
+	return ix.matchText(retailerID, name, "")
+}
+
+// matchText is MatchText with the whole line the name was read from, or
+// "".
+func (ix *Index) matchText(retailerID, name, line string) Match {
 	if retailerID != "" {
 		if p, ok := ix.aliases[retailerID+"\x00"+till.AliasKey(name)]; ok {
 			return ix.match(int(p), MethodAlias, aliasConfidence)
 		}
 	}
-	return ix.fuzzy(name)
+	return ix.fuzzy(ix.lineWords(name, line))
 }
 
 // byGTIN matches the product with GTIN-14 g.
@@ -171,6 +177,8 @@ type scratch struct {
 	order    []uint64
 	words    idTable   // catalogue word → its row in sims
 	sims     []float32 // row*len(line) + k: the word's similarity to the line's word k
+	fits     []fit
+	best     []float64 // by line word: its similarity to the product compared
 }
 
 // postingList is the products holding one expansion of a line's word and
@@ -254,6 +262,7 @@ type expansion struct {
 const (
 	simExact  = 1.0
 	simPrefix = 0.9  // "VEG" for "VEGETABLE"
+	simPlural = 0.95 // "SPREADS" for "SPREAD", "LINER" for "LINERS"
 	simAbbrev = 0.85 // "CKN" for "CHICKEN"
 	// simAbbrevLong is simAbbrev for four letters or more, which seldom
 	// abbreviate a word by chance: "CHKN" for "CHICKEN", "CRNBRY" for
@@ -282,6 +291,13 @@ func (ix *Index) expansions(q string) []expansion {
 	var out []expansion
 	if id, ok := ix.wordID[q]; ok {
 		out = append(out, expansion{id, simExact})
+	} else if len(q) >= 4 && q[len(q)-1] == 'S' && !isSize(q) {
+		// The plural of a catalogue word.
+		if id, ok := ix.wordID[q[:len(q)-1]]; ok {
+			out = append(out, expansion{id, simPlural})
+		} else if id, ok := ix.wordID[q[:len(q)-2]]; ok && q[len(q)-2] == 'E' {
+			out = append(out, expansion{id, simPlural})
+		}
 	}
 	if len(q) >= 2 && !isSize(q) && !allDigits(q) {
 		// Words q is a prefix of: a range of the sorted vocabulary.
@@ -292,16 +308,25 @@ func (ix *Index) expansions(q string) []expansion {
 		}
 		if hi-lo < 64 || len(q) >= 4 {
 			for id := lo; id < hi; id++ {
-				if ix.words[id] != q && !isSize(ix.words[id]) {
-					out = append(out, expansion{uint32(id), simPrefix})
+				if w := ix.words[id]; w != q && !isSize(w) {
+					sim := float32(simPrefix)
+					if w[len(q):] == "S" || w[len(q):] == "ES" {
+						sim = simPlural
+					}
+					out = append(out, expansion{uint32(id), sim})
 				}
 			}
 		}
 	}
 	if len(out) == 0 && len(q) >= 3 && !allDigits(q) {
+		// Words with the same consonants, no shorter than q: an
+		// abbreviation is never longer than its word ("BANANAS" is not
+		// "BEANS").
 		if s := skeleton(q); s != "" {
 			for _, id := range ix.skeleton[s] {
-				out = append(out, expansion{id, simFor(q, simAbbrev)})
+				if len(ix.words[id]) >= len(q) {
+					out = append(out, expansion{id, simFor(q, simAbbrev)})
+				}
 			}
 		}
 		has := func(id uint32) bool {
@@ -390,14 +415,104 @@ func (ix *Index) top(sc *scratch, k int) []int32 {
 	return h
 }
 
-// fuzzy matches name by its words.
-func (ix *Index) fuzzy(name string) Match {
+// lineWord is a word of an item line and what it counts for when it is
+// found among a product's words and when it is not.
+type lineWord struct {
+	text           string
+	found, missing float64
+}
+
+// The weights of a line's words. A word counts for 1 whether or not it is
+// found. A size counts for less, as a size also tells products of one kind
+// apart less than a name does. A single letter or a number on its own may
+// be an initial or a count, when it is found, but is more often a tax flag
+// or a quantity, so it counts for little when it is not; a price counts
+// for nothing.
+const (
+	weightSize     = 0.6
+	weightShort    = 0.3 // a letter or a number alone, found
+	weightNoise    = 0.1 // a letter or a number alone, not found
+	weightAttached = 0.6 // a number printed onto a word: "ROLLER2"
+)
+
+// lineWords returns the words of name, with the sizes printed elsewhere
+// on the line when name holds none: tills print a size after the name,
+// and reading the line may leave it out of the name ("SPAR COOKING OIL
+// 375ML 14.99"). A number printed onto a word the catalogue does not hold
+// is split off it ("LINT ROLLER2").
+func (ix *Index) lineWords(name, line string) []lineWord {
 	q := tokens(name)
-	if len(q) == 0 || len(ix.gtins) == 0 {
+	out := make([]lineWord, 0, len(q)+1)
+	hasSize := false
+	for _, w := range q {
+		switch {
+		case isPrice(w):
+			out = append(out, lineWord{w, 0, 0})
+		case len(w) == 1 || allDigits(w):
+			out = append(out, lineWord{w, weightShort, weightNoise})
+		case isSize(w):
+			hasSize = true
+			out = append(out, lineWord{w, weightSize, weightSize})
+		default:
+			if word, num, ok := attachedNumber(w); ok && len(ix.expansions(w)) == 0 {
+				out = append(out, lineWord{word, 1, 1}, lineWord{num, weightAttached, weightAttached})
+				continue
+			}
+			out = append(out, lineWord{w, 1, 1})
+		}
+	}
+	if !hasSize && line != "" {
+		for _, w := range tokens(line) {
+			if isPackSize(w) && !slices.ContainsFunc(out, func(l lineWord) bool { return l.text == w }) {
+				out = append(out, lineWord{w, weightSize, weightSize})
+			}
+		}
+	}
+	return out
+}
+
+// isPrice reports whether w is a number with a decimal point and no unit.
+func isPrice(w string) bool { return isNumber(w) && strings.Contains(w, ".") }
+
+// isPackSize reports whether w is a number and a unit ("375ML") or a size
+// in two dimensions ("15X20").
+func isPackSize(w string) bool {
+	if _, _, ok := splitSize(w); ok {
+		return true
+	}
+	a, b, ok := strings.Cut(w, "X")
+	return ok && isNumber(a) && isNumber(b)
+}
+
+// attachedNumber splits a word of three letters or more followed by one
+// or two digits, such as "ROLLER2".
+func attachedNumber(w string) (word, num string, ok bool) {
+	i := len(w)
+	for i > 0 && isDigit(rune(w[i-1])) {
+		i--
+	}
+	if i < 3 || len(w)-i < 1 || len(w)-i > 2 {
+		return "", "", false
+	}
+	for k := range i {
+		if w[k] < 'A' || w[k] > 'Z' {
+			return "", "", false
+		}
+	}
+	return w[:i], w[i:], true
+}
+
+// fuzzy matches an item line by its words.
+func (ix *Index) fuzzy(line []lineWord) Match {
+	if len(line) == 0 || len(ix.gtins) == 0 {
 		return Match{Status: StatusUnmatched}
 	}
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
+	q := make([]string, len(line))
+	for i := range line {
+		q[i] = line[i].text
+	}
 
 	// Candidates come from the rarest words first, until the budget of
 	// postings is spent: rare words say most about which product is meant,
@@ -442,26 +557,73 @@ func (ix *Index) fuzzy(name string) Match {
 	}
 	top := ix.top(sc, ix.cfg.Candidates)
 	ix.lineSims(sc, exp)
-	best, second := -1, 0.0
-	bestScore := 0.0
+	joined := ix.joined(q)
+	fits := sc.fits[:0]
 	for _, t := range top {
-		p := int(sc.touched[t])
-		s := ix.compare(sc, q, p)
-		if s > bestScore {
-			best, second, bestScore = p, bestScore, s
-		} else if s > second {
-			second = s
+		fits = append(fits, ix.compare(sc, line, joined, int(sc.touched[t])))
+	}
+	sc.fits = fits
+	best := 0
+	for i := range fits {
+		if fits[i].score > fits[best].score {
+			best = i
 		}
 	}
-	if best < 0 {
+	b := fits[best]
+	if b.score <= 0 {
 		return Match{Status: StatusUnmatched}
 	}
-	conf := bestScore
-	if margin := bestScore - second; margin < 0.05 {
-		conf -= 2 * (0.05 - margin) // a near tie: either may be meant
-	}
+	conf := b.score - rivalPenalty*ix.rivals(fits, best)
 	conf = min(max(conf, 0), nameCeiling)
-	return ix.match(best, MethodName, conf)
+	return ix.match(b.p, MethodName, conf)
+}
+
+// How other products that account for a line about as well as the best
+// lower its confidence. A product is a rival to the degree that its
+// account of the line is within closeAccount of the best's; each full
+// rival costs rivalPenalty, so that a tie of two is offered to a person
+// rather than accepted and a tie of several is left unmatched. A product
+// is no rival when it leaves out a word clearly rarer than any the best
+// leaves out: "CADBURY DAIRY MI" is Dairy Milk Chocolate rather than
+// Dairy Milk Top Deck, which a till would have called TOP DECK, while
+// "TASTIC RICE" may be Basmati or Long Grain alike.
+const (
+	closeAccount = 0.1
+	rivalPenalty = 0.2
+	rarerLeftOut = 0.25
+)
+
+// rivals returns how many of fits rival fits[best], in part or in full.
+func (ix *Index) rivals(fits []fit, best int) float64 {
+	b := fits[best]
+	n := 0.0
+	for i, f := range fits {
+		if i == best || f.p == b.p || f.leftOut >= b.leftOut+rarerLeftOut {
+			continue
+		}
+		n += min(1, max(0, 1-(b.account-f.account)/closeAccount))
+	}
+	return n
+}
+
+// joined returns, for each word of q but the last, the word and the next
+// run together when the catalogue holds a word that starts so ("MILKY
+// BAR" for "MILKYBAR"), else "".
+func (ix *Index) joined(q []string) []string {
+	var out []string
+	for k := 0; k+1 < len(q); k++ {
+		if isSize(q[k]) || isSize(q[k+1]) || allDigits(q[k]) || allDigits(q[k+1]) {
+			continue
+		}
+		j := q[k] + q[k+1]
+		if lo, _ := slices.BinarySearch(ix.words, j); lo < len(ix.words) && strings.HasPrefix(ix.words[lo], j) {
+			if out == nil {
+				out = make([]string, len(q)-1)
+			}
+			out[k] = j
+		}
+	}
+	return out
 }
 
 // lineSims fills sc.words and sc.sims from the expansions of each word of
@@ -486,10 +648,33 @@ func (ix *Index) lineSims(sc *scratch, exp [][]expansion) {
 	}
 }
 
-// compare scores the words of a line against product p's, 0-1: how well
-// each line word is found among the product's, scaled down a little for
-// the product words the line leaves out.
-func (ix *Index) compare(sc *scratch, q []string, p int) float64 {
+// fit is how well a product's words match a line's.
+type fit struct {
+	p int
+	// account is how well the product's words account for the line's,
+	// 0-1: the weighted mean of each line word's similarity to the
+	// product word most like it.
+	account float64
+	// score is account scaled down a little for the product words the
+	// line leaves out.
+	score float64
+	// leftOut is the rarity, 0-1, of the rarest word of the product,
+	// not a size, that the line leaves out.
+	leftOut float64
+}
+
+// The similarities of a line word to product words found only when the
+// product is compared word by word.
+const (
+	simRunPrefix = 0.9  // "VFUS" for "V FUSION"
+	simRunAbbrev = 0.85 // "PKGTAPE" for "PACKAGING TAPE"
+	simLoose     = 0.8  // "ENG" for "ENERGY": first letter kept, last not
+	simLooseTwo  = 0.6  // "PM" for "PAJAMA"
+	simCount     = 0.8  // "2" for "2PK"
+)
+
+// compare matches the words of a line against product p's.
+func (ix *Index) compare(sc *scratch, line []lineWord, joined []string, p int) fit {
 	words := ix.tok[ix.tokOff[p]:ix.tokOff[p+1]]
 	if len(words) > 64 {
 		words = words[:64]
@@ -499,22 +684,15 @@ func (ix *Index) compare(sc *scratch, q []string, p int) float64 {
 		rows[i] = sc.words.get(id)
 	}
 	var used [64]bool
-	var got, total float64
-	for k, w := range q {
-		weight := 1.0
-		switch {
-		case len(w) == 1:
-			weight = 0.3
-		case isSize(w):
-			weight = 0.6
-		}
-		total += weight
+	sims := sc.best[:0]
+	for k := range line {
+		w := line[k].text
 		bestSim, bestAt, bestLen := 0.0, -1, 1
 		for i, r := range rows[:len(words)] {
 			if r < 0 {
 				continue
 			}
-			if s := float64(sc.sims[int(r)*len(q)+k]); s > bestSim {
+			if s := float64(sc.sims[int(r)*len(line)+k]); s > bestSim {
 				bestSim, bestAt = s, i
 			}
 		}
@@ -523,12 +701,53 @@ func (ix *Index) compare(sc *scratch, q []string, p int) float64 {
 				bestSim, bestAt, bestLen = simInitials, at, len(w)
 			}
 		}
+		if bestSim < simRunPrefix {
+			if s, at, n := ix.spelled(w, words); s > bestSim {
+				bestSim, bestAt, bestLen = s, at, n
+			}
+		}
+		if bestSim == 0 && allDigits(w) {
+			if at := ix.countOf(w, words); at >= 0 {
+				bestSim, bestAt = simCount, at
+			}
+		}
 		for i := bestAt; i >= 0 && i < bestAt+bestLen; i++ {
 			used[i] = true
 		}
-		got += weight * bestSim
+		sims = append(sims, bestSim)
 	}
-	covered, countable := 0, 0
+	for k, j := range joined {
+		if j == "" {
+			continue
+		}
+		for i, id := range words {
+			s := 0.0
+			switch w := ix.words[id]; {
+			case w == j:
+				s = simExact
+			case strings.HasPrefix(w, j):
+				s = simPrefix
+			}
+			if s > sims[k] || s > sims[k+1] {
+				sims[k], sims[k+1] = max(sims[k], s), max(sims[k+1], s)
+				used[i] = true
+			}
+		}
+	}
+	sc.best = sims
+	var got, total float64
+	for k, s := range sims {
+		weight := line[k].missing
+		if s > 0 {
+			weight = line[k].found
+		}
+		got += weight * s
+		total += weight
+	}
+	if total == 0 {
+		return fit{p: p}
+	}
+	covered, countable, leftOut := 0, 0, float32(0)
 	for i, id := range words {
 		if ix.size[id] {
 			continue
@@ -536,13 +755,91 @@ func (ix *Index) compare(sc *scratch, q []string, p int) float64 {
 		countable++
 		if used[i] {
 			covered++
+		} else {
+			leftOut = max(leftOut, ix.idf[id])
 		}
 	}
 	cover := 1.0
 	if countable > 0 {
 		cover = float64(covered) / float64(countable)
 	}
-	return got / total * (0.85 + 0.15*cover)
+	account := got / total
+	return fit{
+		p:       p,
+		account: account,
+		score:   account * (0.85 + 0.15*cover),
+		leftOut: float64(leftOut / ix.maxIDF),
+	}
+}
+
+// spelled returns how closely w spells product words it is no plain
+// abbreviation of: two or three words run together ("VFUS" for "V
+// FUSION", "PKGTAPE" for "PACKAGING TAPE"), or one word with its last
+// letter left off ("ENG" for "ENERGY"); and the first word and how many.
+func (ix *Index) spelled(w string, words []uint32) (sim float64, at, n int) {
+	if len(w) < 2 || isSize(w) || allDigits(w) {
+		return 0, -1, 0
+	}
+	for i, id := range words {
+		first := ix.words[id]
+		if first[0] != w[0] {
+			continue
+		}
+		if s := simLoose; len(w) >= 3 && s > sim && abbreviates(w, first) {
+			sim, at, n = s, i, 1
+		} else if s := simLooseTwo; len(w) == 2 && s > sim && abbreviates(w, first) {
+			sim, at, n = s, i, 1
+		}
+		if i+1 == len(words) || len(w) < 3 {
+			continue
+		}
+		run := words[i:min(i+3, len(words))]
+		if k, prefix := ix.spellsRun(w, run); k >= 2 {
+			s := simRunAbbrev
+			if prefix {
+				s = simRunPrefix
+			}
+			if s > sim {
+				sim, at, n = s, i, k
+			}
+		}
+	}
+	return sim, at, n
+}
+
+// spellsRun reports how many of the words run together w reaches into
+// when it spells them, every letter from the first in order (an
+// abbreviation), and whether it spells them as a prefix. It returns 0
+// when w does not spell them.
+func (ix *Index) spellsRun(w string, run []uint32) (n int, prefix bool) {
+	j, k := 0, 0 // the letter of w to find; the word of run
+	prefix = true
+	for _, id := range run {
+		word := ix.words[id]
+		k++
+		for i := 0; i < len(word) && j < len(w); i++ {
+			if word[i] == w[j] {
+				j++
+			} else {
+				prefix = false
+			}
+		}
+		if j == len(w) {
+			return k, prefix
+		}
+	}
+	return 0, false
+}
+
+// countOf returns where among words is a size whose number is w ("2" in
+// "2PK"), or -1.
+func (ix *Index) countOf(w string, words []uint32) int {
+	for i, id := range words {
+		if s := ix.words[id]; ix.size[id] && len(s) > len(w) && s[:len(w)] == w && !isDigit(rune(s[len(w)])) && s[len(w)] != '.' {
+			return i
+		}
+	}
+	return -1
 }
 
 // simInitials is the similarity of a word to the run of words it is the

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/tillhq/till"
@@ -29,6 +30,15 @@ func testContents(t testing.TB) *Contents {
 			{GTIN: "9300633111137", Name: "Kmart Funtastic Modelling Clay"},
 			{GTIN: "9300633111144", Name: "Ocean Spray Cranberry Sauce", Size: "250", Unit: "g",
 				Aliases: []till.ProductAlias{{RetailerID: "walmart", Text: "DEPT 12 SAUCE"}}},
+			{GTIN: "9300633110154", Name: "Acme Penne Pasta", Size: "500", Unit: "g"},
+			{GTIN: "9300633110161", Name: "Acme Fusilli Pasta", Size: "500", Unit: "g"},
+			{GTIN: "9300633110178", Name: "Acme Kitchen Towel 2 Pack"},
+			{GTIN: "9300633110185", Name: "Acme Kitchen Towel Refill"},
+			{GTIN: "9300633110192", Name: "Sunny Crunchybar", Size: "45", Unit: "g"},
+			{GTIN: "9300633110208", Name: "Acme Cooking Oil", Size: "375", Unit: "ml"},
+			{GTIN: "9300633110215", Name: "Acme Cooking Oil", Size: "750", Unit: "ml"},
+			{GTIN: "9300633110222", Name: "Acme Packaging Tape 50 yd"},
+			{GTIN: "9300633110239", Name: "Acme Masking Tape 50 yd"},
 		},
 	}
 	for i := range c.Products {
@@ -57,6 +67,12 @@ func TestMatchItem(t *testing.T) {
 		{"abbreviated with brand", "walmart", "GV VEG OIL 7.82 N", "00078742210001", MethodName, StatusAuto},
 		{"vowels dropped", "walmart", "CRNBRY SAUCE 1.58 N", "09300633111144", MethodName, StatusAuto},
 		{"modelling clay", "", "KF MODELLING CLAY 3.00", "09300633111137", MethodName, StatusAuto},
+		{"plural of a catalogue word", "", "MODELLING CLAYS 3.00", "09300633111137", MethodName, StatusAuto},
+		{"two products alike", "", "ACME PASTA 500G 2.99", "", MethodName, StatusNeedsValidation},
+		{"count printed onto a word", "", "KITCHEN TOWEL2 4.99", "09300633110178", MethodName, StatusAuto},
+		{"one word printed as two", "", "CRUNCHY BAR 1.99", "09300633110192", MethodName, StatusAuto},
+		{"size after the name", "", "ACME COOKING OIL 750ML 14.99", "09300633110215", MethodName, StatusAuto},
+		{"two words run together", "", "ACME PKGTAPE 1.12", "09300633110222", MethodName, StatusAuto},
 		{"nothing alike", "", "CARRIER BAG 24L 0.75", "", "", StatusUnmatched},
 	}
 	for _, tt := range tests {
@@ -70,6 +86,58 @@ func TestMatchItem(t *testing.T) {
 				t.Errorf("MatchItem(%q) = %+v; want %s %s by %s", tt.line, m, tt.status, tt.gtin, tt.method)
 			}
 		})
+	}
+}
+
+func TestLineWords(t *testing.T) {
+	ix := New(testContents(t), Config{})
+	tests := []struct {
+		name, item, line string
+		want             []string
+	}{
+		{"size after the name", "ACME COOKING OIL", "ACME COOKING OIL 750ML 14.99", []string{"ACME", "COOKING", "OIL", "750ML"}},
+		{"size in the name", "ACME OIL 375ML", "ACME OIL 375ML 750ML", []string{"ACME", "OIL", "375ML"}},
+		{"count printed onto a word", "KITCHEN TOWEL2", "", []string{"KITCHEN", "TOWEL", "2"}},
+		{"price", "EGGS 6CT F 0.9 0", "", []string{"EGGS", "6CT", "F", "0.9", "0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, w := range ix.lineWords(tt.item, tt.line) {
+				got = append(got, w.text)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("lineWords(%q, %q) = %q, want %q", tt.item, tt.line, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSpellsRun(t *testing.T) {
+	ix := New(&Contents{Products: []till.Product{
+		{GTIN: "09300633110154", Name: "Packaging Tape V Fusion Rustic Leg"},
+	}}, Config{})
+	id := func(w string) uint32 { return ix.wordID[w] }
+	tests := []struct {
+		w      string
+		run    []string
+		n      int
+		prefix bool
+	}{
+		{"PKGTAPE", []string{"PACKAGING", "TAPE"}, 2, false},
+		{"VFUS", []string{"V", "FUSION"}, 2, true},
+		{"RSTLEG", []string{"RUSTIC", "LEG"}, 2, false},
+		{"PKG", []string{"PACKAGING", "TAPE"}, 1, false},
+		{"PKGX", []string{"PACKAGING", "TAPE"}, 0, false},
+	}
+	for _, tt := range tests {
+		var run []uint32
+		for _, w := range tt.run {
+			run = append(run, id(w))
+		}
+		if n, prefix := ix.spellsRun(tt.w, run); n != tt.n || prefix != tt.prefix {
+			t.Errorf("spellsRun(%q, %q) = %d, %v; want %d, %v", tt.w, tt.run, n, prefix, tt.n, tt.prefix)
+		}
 	}
 }
 

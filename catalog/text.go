@@ -9,8 +9,9 @@ import (
 // of letters and digits, where a point or comma between two digits stays
 // ("1.5L"); a size such as "500 G" or "24 FL OZ" is joined into one word,
 // and unit spellings are made one ("500GR" is "500G", "6 COUNT" is "6CT"),
-// so that a size counts as a size however it is written. Runs of four or
-// more digits alone (article numbers) are dropped.
+// so that a size counts as a size however it is written; "15 X 20" is
+// "15X20", as tills print it. Runs of four or more digits alone (article
+// numbers) are dropped.
 func tokens(text string) []string {
 	var f []string
 	var b strings.Builder
@@ -44,6 +45,11 @@ func tokens(text string) []string {
 			if i+1 < len(f) && isUnit(f[i+1]) {
 				out = append(out, t+unitOf(f[i+1]))
 				i++
+				continue
+			}
+			if i+2 < len(f) && f[i+1] == "X" && isNumber(f[i+2]) && (i+3 == len(f) || !isUnit(f[i+3])) {
+				out = append(out, t+"X"+f[i+2]) // "15 x 20", a size in two dimensions
+				i += 2
 				continue
 			}
 			if allDigits(t) && len(t) >= 4 {

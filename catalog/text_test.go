@@ -26,6 +26,8 @@ func TestTokens(t *testing.T) {
 		{"O read as zero", "OT 200Z TUM", []string{"OT", "20OZ", "TUM"}},
 		{"number that is no size", "SW 2000", []string{"SW"}},
 		{"article number dropped", "E 263423 CHPD ONION", []string{"E", "CHPD", "ONION"}},
+		{"two dimensions", "Cutting Board 15 x 20 in", []string{"CUTTING", "BOARD", "15X20", "IN"}},
+		{"pack of sizes left alone", "Cola 6 x 330 ml", []string{"COLA", "6", "X", "330ML"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

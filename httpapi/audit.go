@@ -18,8 +18,11 @@ type audit struct {
 	OCRDone         bool            `json:"ocr_done"`
 	Deleted         bool            `json:"deleted"`
 	AnalyzedReceipt json.RawMessage `json:"analyzed_receipt"` // null before OCR
-	OCRText         string          `json:"ocr_text"`
-	Events          []auditEvent    `json:"events"`
+	// Items are the item lines with the products they were matched to and
+	// the users' decisions.
+	Items   []till.ItemLine `json:"items"`
+	OCRText string          `json:"ocr_text"`
+	Events  []auditEvent    `json:"events"`
 }
 
 type auditEvent struct {
@@ -42,12 +45,15 @@ func (s *server) receiptAudit(w http.ResponseWriter, r *http.Request, _ *till.Us
 	out := audit{
 		ReceiptID: rec.ID, UserID: rec.UserID, Status: rec.Status, StatusReason: rec.StatusReason,
 		OCRDone: rec.OCRDone, Deleted: rec.DeletedAt != nil, AnalyzedReceipt: json.RawMessage("null"),
-		Events: []auditEvent{},
+		Items: []till.ItemLine{}, Events: []auditEvent{},
 	}
 	a, err := s.store.Analysis(ctx, rec.ID)
 	switch {
 	case err == nil:
 		out.AnalyzedReceipt, out.OCRText = a.Data, a.OCRText
+		if a.Items != nil {
+			out.Items = a.Items
+		}
 	case till.ErrorKind(err) != till.KindNotFound:
 		return err
 	}

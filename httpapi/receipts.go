@@ -465,6 +465,33 @@ type searchedReceipt struct {
 	PendingCoins                      till.Coins `json:"pending_coins"`
 }
 
+// newSearchedReceipt shows a receipt with its coins.
+func newSearchedReceipt(rec till.Receipt, b till.Balance) searchedReceipt {
+	c := newReceiptCoins(b)
+	ocr := 0
+	if rec.OCRDone {
+		ocr = 1
+	}
+	return searchedReceipt{
+		ID:                                rec.ID,
+		Images:                            nonNil(rec.Images),
+		TS:                                formatTS(rec.CreatedAt),
+		UpdatedAt:                         formatTS(rec.UpdatedAt),
+		Status:                            string(rec.Status),
+		RetailerID:                        rec.RetailerID,
+		RetailerName:                      rec.RetailerName,
+		Country:                           rec.CountryISO,
+		OCRDone:                           ocr,
+		RecognizedItems:                   rec.RecognizedItems,
+		UnrecognizedItems:                 rec.UnrecognizedItems,
+		NonPartnerBrandProductCoins:       c.NonPartner,
+		NonPartnerBrandProductCoinsEarned: c.NonPartnerEarned,
+		PartnerBrandProductCoins:          c.Partner,
+		PartnerBrandProductCoinsEarned:    c.PartnerEarned,
+		PendingCoins:                      c.Pending,
+	}
+}
+
 // searchReceipts answers one page of the caller's receipts matching the
 // query, newest first, and how many match in all.
 func (s *server) searchReceipts(w http.ResponseWriter, r *http.Request, u *till.User) error {
@@ -492,29 +519,7 @@ func (s *server) searchReceipts(w http.ResponseWriter, r *http.Request, u *till.
 	}
 	out := make([]searchedReceipt, len(recs))
 	for i, rec := range recs {
-		c := newReceiptCoins(balances[rec.ID])
-		ocr := 0
-		if rec.OCRDone {
-			ocr = 1
-		}
-		out[i] = searchedReceipt{
-			ID:                                rec.ID,
-			Images:                            nonNil(rec.Images),
-			TS:                                formatTS(rec.CreatedAt),
-			UpdatedAt:                         formatTS(rec.UpdatedAt),
-			Status:                            string(rec.Status),
-			RetailerID:                        rec.RetailerID,
-			RetailerName:                      rec.RetailerName,
-			Country:                           rec.CountryISO,
-			OCRDone:                           ocr,
-			RecognizedItems:                   rec.RecognizedItems,
-			UnrecognizedItems:                 rec.UnrecognizedItems,
-			NonPartnerBrandProductCoins:       c.NonPartner,
-			NonPartnerBrandProductCoinsEarned: c.NonPartnerEarned,
-			PartnerBrandProductCoins:          c.Partner,
-			PartnerBrandProductCoinsEarned:    c.PartnerEarned,
-			PendingCoins:                      c.Pending,
-		}
+		out[i] = newSearchedReceipt(rec, balances[rec.ID])
 	}
 	return writeJSON(w, http.StatusOK, struct {
 		Receipts []searchedReceipt `json:"receipts"`

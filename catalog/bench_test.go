@@ -59,21 +59,28 @@ func syntheticCatalogue(n, lines int, seed uint64) (*Contents, []extract.Item, [
 	items := make([]extract.Item, lines)
 	want := make([]string, lines)
 	for i := range items {
-		p := c.Products[rng.IntN(n)]
+		p := &c.Products[rng.IntN(n)]
 		want[i] = p.GTIN
-		ws := strings.Fields(strings.ToUpper(p.Name))
-		for j, w := range ws {
-			switch rng.IntN(3) {
-			case 0:
-				ws[j] = skeleton(w)
-			case 1:
-				ws[j] = w[:min(len(w), 3+rng.IntN(3))]
-			}
-		}
-		name := strings.Join(ws, " ") + " " + strings.ToUpper(p.Size+p.Unit)
-		items[i] = extract.Item{Name: name, Line: name + " 4.99"}
+		items[i] = tillLine(rng, p)
 	}
 	return c, items, want
+}
+
+// tillLine prints p as a till might: each word of its name in full, cut
+// to its first three to five letters or reduced to its consonants, and
+// its size.
+func tillLine(rng *rand.Rand, p *till.Product) extract.Item {
+	ws := strings.Fields(strings.ToUpper(p.Name))
+	for j, w := range ws {
+		switch rng.IntN(3) {
+		case 0:
+			ws[j] = skeleton(w)
+		case 1:
+			ws[j] = w[:min(len(w), 3+rng.IntN(3))]
+		}
+	}
+	name := strings.Join(ws, " ") + " " + strings.ToUpper(p.Size+p.Unit)
+	return extract.Item{Name: name, Line: name + " 4.99"}
 }
 
 // cpuTime returns the CPU time the process has used.
@@ -124,4 +131,70 @@ func BenchmarkMatch(b *testing.B) {
 	b.ReportMetric(build.Seconds(), "build-s")
 	b.ReportMetric(float64(ix.Len()), "products")
 	runtime.KeepAlive(ix)
+}
+
+// TestSyntheticLines measures matching on generated lines against a
+// generated catalogue of 100,000 products: of lines whose product is in the
+// catalogue, how many are auto-accepted and how many of those rightly; of
+// lines whose product is not, how many are auto-accepted at all. The
+// products left out are of two kinds: as unlike the catalogue's as any
+// two generated products, and siblings of a catalogued product with one
+// word of the name changed, as a flavour or a variety would be. It checks
+// the confidences with data that owes nothing to the labelled set.
+func TestSyntheticLines(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a catalogue of 100,000 products")
+	}
+	const n = 100_000
+	c, items, want := syntheticCatalogue(n+n/10, 4000, 2)
+	rng := rand.New(rand.NewPCG(3, 3))
+	kept := map[string]bool{}
+	c.Products = c.Products[:n]
+	for _, p := range c.Products {
+		kept[p.GTIN] = true
+	}
+	ix := New(c, Config{})
+	var siblings []extract.Item
+	for range 1000 {
+		p := c.Products[rng.IntN(n)]
+		ws := strings.Fields(p.Name)
+		ws[rng.IntN(len(ws))] = "qu" + []string{"ba", "ri", "tas", "mel"}[rng.IntN(4)] + "no" // no generated word starts so
+		p.Name = strings.Join(ws, " ")
+		siblings = append(siblings, tillLine(rng, &p))
+	}
+	var in, auto, right, out, outAuto, sibAuto, review int
+	for i := range items {
+		m := ix.MatchItem("", &items[i])
+		if !kept[want[i]] {
+			out++
+			if m.Status == StatusAuto {
+				outAuto++
+			}
+			continue
+		}
+		in++
+		switch m.Status {
+		case StatusAuto:
+			auto++
+			if m.GTIN == want[i] {
+				right++
+			}
+		case StatusNeedsValidation:
+			review++
+		}
+	}
+	for i := range siblings {
+		if ix.MatchItem("", &siblings[i]).Status == StatusAuto {
+			sibAuto++
+		}
+	}
+	precision := float64(right) / float64(max(auto, 1))
+	t.Logf("in the catalogue %d: auto %d (%.1f%%), right %d (precision %.1f%%), validation %d", in, auto, 100*float64(auto)/float64(in), right, 100*precision, review)
+	t.Logf("not in the catalogue: unlike %d, auto %d; siblings %d, auto %d (%.1f%%)", out, outAuto, len(siblings), sibAuto, 100*float64(sibAuto)/float64(len(siblings)))
+	if precision < 0.95 {
+		t.Errorf("precision %.3f, want 0.95 or more", precision)
+	}
+	if f := float64(outAuto+sibAuto) / float64(out+len(siblings)); f > 0.05 {
+		t.Errorf("%.1f%% of lines whose product is not in the catalogue auto-accepted, want 5%% or less", 100*f)
+	}
 }

@@ -808,14 +808,17 @@ func (ix *Index) spelled(w string, words []uint32) (sim float64, at, n int) {
 }
 
 // spellsRun reports how many of the words run together w reaches into
-// when it spells them, every letter from the first in order (an
-// abbreviation), and whether it spells them as a prefix. It returns 0
-// when w does not spell them.
+// when it spells them, every letter from the first in order and each word
+// it reaches from its first letter (an abbreviation), and whether it
+// spells them as a prefix. It returns 0 when w does not spell them.
 func (ix *Index) spellsRun(w string, run []uint32) (n int, prefix bool) {
 	j, k := 0, 0 // the letter of w to find; the word of run
 	prefix = true
 	for _, id := range run {
 		word := ix.words[id]
+		if word[0] != w[j] {
+			return 0, false
+		}
 		k++
 		for i := 0; i < len(word) && j < len(w); i++ {
 			if word[i] == w[j] {

@@ -129,6 +129,7 @@ func TestSpellsRun(t *testing.T) {
 		{"RSTLEG", []string{"RUSTIC", "LEG"}, 2, false},
 		{"PKG", []string{"PACKAGING", "TAPE"}, 1, false},
 		{"PKGX", []string{"PACKAGING", "TAPE"}, 0, false},
+		{"PKGAPE", []string{"PACKAGING", "TAPE"}, 0, false},
 	}
 	for _, tt := range tests {
 		var run []uint32

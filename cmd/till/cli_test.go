@@ -129,3 +129,26 @@ func TestScanCommand(t *testing.T) {
 		t.Errorf("scan = %v; want the file, total 7.70, a date and an ocr_hash", got)
 	}
 }
+
+func TestParseCoins(t *testing.T) {
+	for in, want := range map[string]string{
+		"0": "0", "100": "100000000000000000000", "2.5": "2500000000000000000",
+		"0.000000000000000001": "1", " 41.22 ": "41220000000000000000",
+	} {
+		got, err := parseCoins(in)
+		if err != nil || got.String() != want {
+			t.Errorf("parseCoins(%q) = %s, %v; want %s", in, got, err, want)
+		}
+		if back, _ := parseCoins(formatCoins(got)); back.Cmp(got) != 0 {
+			t.Errorf("formatCoins(%s) = %q does not read back", got, formatCoins(got))
+		}
+	}
+	for _, in := range []string{"", "-1", "1e3", "0.0000000000000000001", "1,5", ".5", "ten", "999999999999999999999999999999999999999"} {
+		if _, err := parseCoins(in); err == nil {
+			t.Errorf("parseCoins(%q) succeeded; want an error", in)
+		}
+	}
+	if got := formatCoins(till.Units(2500000000000000000)); got != "2.5" {
+		t.Errorf("formatCoins(2.5 coins) = %q", got)
+	}
+}

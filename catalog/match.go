@@ -280,6 +280,33 @@ func simFor(q string, sim float32) float32 {
 	return sim
 }
 
+// simMisread is the similarity of a word to one it is a misreading of.
+const simMisread = 0.9
+
+// misread are the letters OCR and worn print heads read one for another,
+// both ways.
+var misread = [][2]string{{"LI", "U"}, {"RN", "M"}, {"CL", "D"}, {"VV", "W"}, {"II", "U"}}
+
+// misreadings returns the words w may be read from: each with one of its
+// misread letters put back ("SALICE" is "SAUCE").
+func misreadings(w string) []string {
+	var out []string
+	for _, m := range misread {
+		for _, pair := range [2][2]string{m, {m[1], m[0]}} {
+			for i := 0; ; {
+				at := strings.Index(w[i:], pair[0])
+				if at < 0 {
+					break
+				}
+				at += i
+				out = append(out, w[:at]+pair[1]+w[at+len(pair[0]):])
+				i = at + 1
+			}
+		}
+	}
+	return out
+}
+
 // maxExpandCache bounds the cache of word expansions.
 const maxExpandCache = 1 << 18
 
@@ -351,6 +378,13 @@ func (ix *Index) expansions(q string) []expansion {
 				if s := jaroWinkler(q, ix.words[bw.id]); s >= simFuzzy {
 					out = append(out, expansion{bw.id, float32(s) * 0.95})
 				}
+			}
+		}
+	}
+	if len(out) == 0 && len(q) >= 4 {
+		for _, w := range misreadings(q) {
+			if id, ok := ix.wordID[w]; ok {
+				out = append(out, expansion{id, simMisread})
 			}
 		}
 	}

@@ -243,3 +243,17 @@ func TestIDTable(t *testing.T) {
 		}
 	}
 }
+
+func TestMisreadings(t *testing.T) {
+	tests := []struct{ w, want string }{
+		{"SALICE", "SAUCE"},
+		{"SAUCE", "SALICE"},
+		{"CORNFLAKES", "COMFLAKES"},
+		{"CLICED", "DICED"},
+	}
+	for _, tt := range tests {
+		if got := misreadings(tt.w); !slices.Contains(got, tt.want) {
+			t.Errorf("misreadings(%q) = %q, want %q among them", tt.w, got, tt.want)
+		}
+	}
+}

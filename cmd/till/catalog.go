@@ -196,6 +196,8 @@ func runCatalogEval(ctx context.Context, args []string) error {
 	fs.Var(&files, "catalog", "catalogue `file` to match against instead of the store (repeatable)")
 	asJSON := fs.Bool("json", false, "print every outcome as JSON")
 	noCompletion := fs.Bool("no-completion", false, "do not complete codes printed without their check digit")
+	var mc matchConfig
+	mc.register(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -203,7 +205,11 @@ func runCatalogEval(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return till.Invalid("file", "catalog eval takes exactly one CASES file")
 	}
-	cfg := catalog.Config{NoCompletion: *noCompletion}
+	cfg, err := mc.config()
+	if err != nil {
+		return err
+	}
+	cfg.NoCompletion = *noCompletion
 	var ix *catalog.Index
 	if len(files) > 0 {
 		var c catalog.Contents

@@ -132,6 +132,19 @@ func envInt(name string, def int64) int64 {
 	return n
 }
 
+func envFloat(name string, def float64) float64 {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f <= 0 || f > 1 {
+		fmt.Fprintf(os.Stderr, "till: ignoring %s=%q: want a number above 0 and at most 1\n", name, v)
+		return def
+	}
+	return f
+}
+
 // listFlag collects a repeatable or comma-separated flag.
 type listFlag []string
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tillhq/till"
+	"github.com/tillhq/till/catalog"
 	"github.com/tillhq/till/coins"
 	"github.com/tillhq/till/imaging"
 	"github.com/tillhq/till/ocr"
@@ -22,6 +23,7 @@ type workerConfig struct {
 	workers  int
 	langs    string
 	tessdata string
+	match    matchConfig
 }
 
 func (c *workerConfig) register(fs *flag.FlagSet, defWorkers int) {
@@ -29,6 +31,26 @@ func (c *workerConfig) register(fs *flag.FlagSet, defWorkers int) {
 		"receipts processed at once, one OCR engine each (env TILL_WORKERS)")
 	fs.StringVar(&c.langs, "langs", envOr("TILL_OCR_LANGS", ocr.DefaultLangs), "Tesseract `languages`, such as eng or eng+deu (env TILL_OCR_LANGS)")
 	fs.StringVar(&c.tessdata, "tessdata", os.Getenv("TILL_TESSDATA"), "`folder` of Tesseract models to prefer, such as the best_int ones from scripts/tessdata.sh (env TILL_TESSDATA)")
+	c.match.register(fs)
+}
+
+// matchConfig holds the thresholds that split item matches into accepted,
+// asked of the user and unmatched.
+type matchConfig struct{ accept, validate float64 }
+
+func (c *matchConfig) register(fs *flag.FlagSet) {
+	fs.Float64Var(&c.accept, "match-accept", envFloat("TILL_MATCH_ACCEPT", catalog.DefaultAutoAccept),
+		"`confidence` from which an item's product is accepted without asking (env TILL_MATCH_ACCEPT)")
+	fs.Float64Var(&c.validate, "match-validate", envFloat("TILL_MATCH_VALIDATE", catalog.DefaultNeedsValidation),
+		"`confidence` from which an item's likely product is asked of the user; below it the item is unmatched (env TILL_MATCH_VALIDATE)")
+}
+
+// config checks the thresholds and returns them as the catalogue's.
+func (c matchConfig) config() (catalog.Config, error) {
+	if !(c.validate > 0 && c.validate <= c.accept && c.accept <= 1) {
+		return catalog.Config{}, till.Invalid("match-validate", "want 0 < --match-validate <= --match-accept <= 1; got %g and %g", c.validate, c.accept)
+	}
+	return catalog.Config{AutoAccept: c.accept, NeedsValidation: c.validate}, nil
 }
 
 // coinConfig says how coins are earned: serve reports the daily limit the
@@ -124,6 +146,10 @@ func startQueue(ctx context.Context, st store, blobs till.BlobStore, wc workerCo
 	}
 	var pool *ocr.Pool
 	if wc.workers > 0 {
+		match, err := wc.match.config()
+		if err != nil {
+			return nil, err
+		}
 		pool, err = ocr.NewPool(ocr.Config{Size: wc.workers, Langs: wc.langs, TessdataDir: wc.tessdata})
 		if err != nil {
 			return nil, fmt.Errorf("OCR engines: %w", err)
@@ -134,7 +160,7 @@ func startQueue(ctx context.Context, st store, blobs till.BlobStore, wc workerCo
 			Reader: pipeline.NewReader(pool),
 			Decode: imaging.DecodeOptions{},
 			Catalogue: &pipeline.Catalogue{
-				Store: st, DefaultRules: cc.rules(), MaxAge: cc.catalogueMaxAge, Log: log,
+				Store: st, Config: match, DefaultRules: cc.rules(), MaxAge: cc.catalogueMaxAge, Log: log,
 			},
 			Ledger: &coins.Ledger{Store: st, DailyLimit: cc.dailyLimit.v},
 			Now:    time.Now,

@@ -551,13 +551,22 @@ func (ix *Index) fuzzy(line []lineWord) Match {
 	// Candidates come from the rarest words first, until the budget of
 	// postings is spent: rare words say most about which product is meant,
 	// and common ones would touch much of the catalogue.
+	// A product gains from a line word by how rare the word is: by how
+	// few products hold any of the words it may stand for, not by the
+	// rarity of each, so that a prefix of dozens of rare words ("SUNB")
+	// counts for no more than it says.
 	lists := sc.lists[:0]
 	exp := make([][]expansion, len(q))
 	for i, w := range q {
 		exp[i] = ix.expansions(w)
+		union := 0
+		for _, e := range exp[i] {
+			union += int(ix.postOff[e.word+1] - ix.postOff[e.word])
+		}
+		idf := float32(math.Log(1 + float64(len(ix.gtins))/float64(max(union, 1))))
 		for _, e := range exp[i] {
 			post := ix.post[ix.postOff[e.word]:ix.postOff[e.word+1]]
-			lists = append(lists, postingList{post, e.sim * ix.idf[e.word]})
+			lists = append(lists, postingList{post, e.sim * idf})
 		}
 	}
 	sc.lists = lists

@@ -201,3 +201,43 @@ func TestProcessEmptyCatalogue(t *testing.T) {
 			got.Status, got.StatusReason, got.RecognizedItems, got.UnrecognizedItems)
 	}
 }
+
+// TestCatalogueRefresh checks that a catalogue change reaches processing
+// once the index is older than MaxAge, without a use waiting for the
+// rebuild.
+func TestCatalogueRefresh(t *testing.T) {
+	e := newEnv(t)
+	c := &Catalogue{Store: e.store, MaxAge: 20 * time.Millisecond}
+	ctx := t.Context()
+	first, err := c.get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.retailers {
+		t.Fatal("an empty catalogue lists retailers")
+	}
+	ret := freshmart
+	if err := ret.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.PutRetailer(ctx, &ret); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := c.get(ctx); again != first {
+		t.Error("a fresh index was rebuilt")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		time.Sleep(30 * time.Millisecond)
+		snap, err := c.get(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if snap.retailers {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the new retailer never reached the index")
+		}
+	}
+}

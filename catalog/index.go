@@ -83,6 +83,9 @@ type Index struct {
 	brand   []uint32 // index into brands; 0 is no brand
 	brands  []string // brand ids, brands[0] = ""
 	tok     []uint32 // the word ids of product i are tok[tokOff[i]:tokOff[i+1]]
+	// brandWords is how many of the first words of product i are its
+	// brand's name.
+	brandWords []uint8
 	tokOff  []uint32
 	partner []bool // by brand index
 
@@ -192,6 +195,7 @@ func New(c *Contents, cfg Config) *Index {
 
 	ix.gtins = make([]uint64, len(products))
 	ix.brand = make([]uint32, len(products))
+	ix.brandWords = make([]uint8, len(products))
 	ix.tokOff = make([]uint32, 1, len(products)+1)
 	ix.wordID = map[string]uint32{}
 	ix.aliases = map[string]uint32{}
@@ -209,7 +213,9 @@ func New(c *Contents, cfg Config) *Index {
 			}
 			ix.brand[i] = at
 		}
-		tmp = productWords(tmp[:0], p, brandName[p.BrandID])
+		var nb int
+		tmp, nb = productWords(tmp[:0], p, brandName[p.BrandID])
+		ix.brandWords[i] = uint8(min(nb, 255))
 		for _, w := range tmp {
 			id, ok := ix.wordID[w]
 			if !ok {
@@ -307,21 +313,35 @@ func bucketKey(first, last byte, n int) [3]byte {
 
 // productWords appends the words a product is matched by: its brand's
 // name (when the product name does not start with it), its name and its
-// size, each once.
-func productWords(dst []string, p *till.Product, brandName string) []string {
+// size, each once. It also returns how many of the first words appended
+// are the brand's name. When the brand has no name, a product name that
+// starts with the words of the brand's id ("great-value") starts with the
+// brand's name.
+func productWords(dst []string, p *till.Product, brandName string) ([]string, int) {
 	text := p.Name
-	if brandName != "" && !strings.HasPrefix(till.AliasKey(p.Name), till.AliasKey(brandName)) {
+	key := till.AliasKey(p.Name)
+	brand := 0
+	switch {
+	case brandName != "" && !strings.HasPrefix(key, till.AliasKey(brandName)):
 		text = brandName + " " + text
+		brand = len(tokens(brandName))
+	case brandName != "":
+		brand = len(tokens(brandName))
+	case p.BrandID != "":
+		if b := till.AliasKey(strings.ReplaceAll(p.BrandID, "-", " ")); b != "" && (key == b || strings.HasPrefix(key, b+" ")) {
+			brand = len(tokens(b))
+		}
 	}
 	if p.Size != "" {
 		text += " " + p.Size + " " + p.Unit
 	}
+	start := len(dst)
 	for _, w := range tokens(text) {
-		if !slices.Contains(dst, w) {
+		if !slices.Contains(dst[start:], w) {
 			dst = append(dst, w)
 		}
 	}
-	return dst
+	return dst, min(brand, len(dst)-start)
 }
 
 // Len returns how many products the index holds.

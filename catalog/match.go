@@ -790,9 +790,13 @@ func (ix *Index) compare(sc *scratch, line []lineWord, joined []string, p int) f
 	if total == 0 {
 		return fit{p: p}
 	}
+	// The brand's name is often left off a line ("EGGS 6CT" for Great
+	// Value Large White Eggs) and tells no product of the brand from
+	// another: left out, it counts for nothing.
+	brand := int(ix.brandWords[p])
 	covered, countable, leftOut := 0, 0, float32(0)
 	for i, id := range words {
-		if ix.size[id] {
+		if ix.size[id] || i < brand && !used[i] {
 			continue
 		}
 		countable++

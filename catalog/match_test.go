@@ -257,3 +257,27 @@ func TestMisreadings(t *testing.T) {
 		}
 	}
 }
+
+func TestProductWords(t *testing.T) {
+	tests := []struct {
+		name  string
+		p     till.Product
+		brand string
+		want  []string
+		nb    int
+	}{
+		{"brand name put first", till.Product{Name: "Vegetable Oil", BrandID: "great-value"}, "Great Value", []string{"GREAT", "VALUE", "VEGETABLE", "OIL"}, 2},
+		{"name starts with the brand", till.Product{Name: "Great Value Oil", BrandID: "great-value"}, "Great Value", []string{"GREAT", "VALUE", "OIL"}, 2},
+		{"brand known by its id", till.Product{Name: "Great Value Oil 48 fl oz", BrandID: "great-value"}, "", []string{"GREAT", "VALUE", "OIL", "48FLOZ"}, 2},
+		{"id not in the name", till.Product{Name: "Tide Original", BrandID: "gain"}, "", []string{"TIDE", "ORIGINAL"}, 0},
+		{"no brand", till.Product{Name: "Fresh Cherries Bag"}, "", []string{"FRESH", "CHERRIES", "BAG"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, nb := productWords(nil, &tt.p, tt.brand)
+			if !slices.Equal(got, tt.want) || nb != tt.nb {
+				t.Errorf("productWords = %q, %d; want %q, %d", got, nb, tt.want, tt.nb)
+			}
+		})
+	}
+}

@@ -83,11 +83,11 @@ type Index struct {
 	brand   []uint32 // index into brands; 0 is no brand
 	brands  []string // brand ids, brands[0] = ""
 	tok     []uint32 // the word ids of product i are tok[tokOff[i]:tokOff[i+1]]
+	tokOff  []uint32
+	partner []bool // by brand index
 	// brandWords is how many of the first words of product i are its
 	// brand's name.
 	brandWords []uint8
-	tokOff  []uint32
-	partner []bool // by brand index
 
 	// The vocabulary: every word of every product, sorted.
 	words    []string

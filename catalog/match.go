@@ -710,7 +710,7 @@ type fit struct {
 // product is compared word by word.
 const (
 	simRunPrefix = 0.9  // "VFUS" for "V FUSION"
-	simRunAbbrev = 0.85 // "PKGTAPE" for "PACKAGING TAPE"
+	simRunAbbrev = 0.85 // "PKGTAPE" for "PACKAGING TAPE"; simAbbrevLong from four letters
 	simLoose     = 0.8  // "ENG" for "ENERGY": first letter kept, last not
 	simLooseTwo  = 0.6  // "PM" for "PAJAMA"
 	simCount     = 0.8  // "2" for "2PK"
@@ -842,7 +842,7 @@ func (ix *Index) spelled(w string, words []uint32) (sim float64, at, n int) {
 		}
 		run := words[i:min(i+3, len(words))]
 		if k, prefix := ix.spellsRun(w, run); k >= 2 {
-			s := simRunAbbrev
+			s := float64(simFor(w, simRunAbbrev))
 			if prefix {
 				s = simRunPrefix
 			}

@@ -60,8 +60,10 @@ type dateCandidate struct {
 
 var (
 	// 25/12/2018, 25-12-18, 25.12.2018, 2018-12-25, 25/12/2018 with OCR
-	// spaces around the separators.
-	numDateRE = regexp.MustCompile(`(?:^|[^\d])(\d{1,4})\s?([/.\-])\s?(\d{1,2})\s?([/.\-])\s?(\d{2,4})(?:$|[^\d])`)
+	// spaces around the separators. Both separators are the same: in
+	// "REG #2- 25/12/2016" the date is the one after the dash. One
+	// expression per separator, as RE2 has no back-references.
+	numDateREs = []*regexp.Regexp{numDate("/"), numDate(`\-`), numDate(`.`)}
 	// 25 DEC 2018, 25-DEC-18, 25DEC2018, DEC 25, 2018.
 	wordDateRE = regexp.MustCompile(`(?i)(?:^|[^\dA-Z])(\d{1,2})\s?[\s/.\-]?\s?([A-ZÄ]{3,4}\.?)[A-Z]*\s?[\s/.\-,]?\s?(\d{4}|\d{2})(?:$|[^\d])`)
 	monthDayRE = regexp.MustCompile(`(?i)(?:^|[^A-Z])([A-Z]{3,4})[A-Z]*\.?\s?(\d{1,2}),?\s?(\d{4})(?:$|[^\d])`)
@@ -84,16 +86,16 @@ func ParseDate(s string, order Order) (Date, bool) {
 func findDates(text string, order Order) []dateCandidate {
 	var out []dateCandidate
 	up := text // matched case-insensitively; offsets index text
-	for _, m := range numDateRE.FindAllStringSubmatchIndex(up, -1) {
+	var ms [][]int
+	for _, re := range numDateREs {
+		ms = append(ms, re.FindAllStringSubmatchIndex(up, -1)...)
+	}
+	for _, m := range ms {
 		a, _ := strconv.Atoi(up[m[2]:m[3]])
-		sep1, sep2 := up[m[4]:m[5]], up[m[8]:m[9]]
+		sep1 := up[m[4]:m[5]]
 		b, _ := strconv.Atoi(up[m[6]:m[7]])
 		c, _ := strconv.Atoi(up[m[10]:m[11]])
 		la, lc := m[3]-m[2], m[11]-m[10]
-		if sep1 != sep2 && (sep1 == "." || sep2 == ".") && !(sep1 == "-" || sep2 == "-") {
-			// "12.50/3" and the like are amounts and counts, not dates.
-			continue
-		}
 		var d dateCandidate
 		switch {
 		case la == 4 && lc <= 2:
@@ -124,10 +126,11 @@ func findDates(text string, order Order) []dateCandidate {
 		default:
 			continue
 		}
-		if !d.Date.valid() {
+		d.Start, d.End = m[2], m[11]
+		if !d.Date.valid() || overlaps(out, d) {
 			continue
 		}
-		d.Start, d.End, d.Raw = m[2], m[11], text[m[2]:m[11]]
+		d.Raw = text[d.Start:d.End]
 		out = append(out, d)
 	}
 	for _, m := range wordDateRE.FindAllStringSubmatchIndex(up, -1) {
@@ -176,6 +179,12 @@ func findDates(text string, order Order) []dateCandidate {
 	}
 	sortByStart(out)
 	return out
+}
+
+// numDate matches a numeric date whose two separators are sep (a
+// character class body).
+func numDate(sep string) *regexp.Regexp {
+	return regexp.MustCompile(`(?:^|[^\d])(\d{1,4})\s?([` + sep + `])\s?(\d{1,2})\s?([` + sep + `])\s?(\d{2,4})(?:$|[^\d])`)
 }
 
 func overlaps(ds []dateCandidate, d dateCandidate) bool {

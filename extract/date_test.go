@@ -20,6 +20,7 @@ func TestParseDate(t *testing.T) {
 		{"us month name", "Dec 25, 2018", MonthFirst, "2018-12-25"},
 		{"compact", "20181225", DayFirst, "2018-12-25"},
 		{"ocr spaces", "25 / 12 / 2018", DayFirst, "2018-12-25"},
+		{"after a dashed number", "ORD #64 -REG #2- 25/12/2016 13:51:47", DayFirst, "2016-12-25"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

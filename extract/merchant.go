@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // Company-name cues. Legal-entity suffixes are strong evidence that a row
@@ -76,10 +77,10 @@ func (d *doc) merchant(r *Receipt) {
 		nameRows = append(nameRows, best)
 		// A suffix printed on its own row belongs to the row above; a
 		// name broken before its suffix continues on the row below.
-		toks := d.toks[best]
-		if len(toks) <= 3 && hasAny(toks, legalKW) && best > 0 && !d.isContactOrTax(best-1) {
+		switch {
+		case best > 0 && (d.onlyLegal(best) || len(d.toks[best]) <= 3 && hasAny(d.toks[best], legalKW)) && d.nameLike(best-1):
 			nameRows = []int{best - 1, best}
-		} else if !hasAny(toks, legalKW) && best+1 < end && len(d.toks[best+1]) <= 3 && hasAny(d.toks[best+1], legalKW) {
+		case !hasAny(d.toks[best], legalKW) && best+1 < end && d.onlyLegal(best+1):
 			nameRows = append(nameRows, best+1)
 		}
 		// A name whose row ends in "&" or "AND" continues on the next.
@@ -106,9 +107,16 @@ func (d *doc) merchant(r *Receipt) {
 	}
 	var addr []string
 	sawPostcode := false
-	for i := start; i < len(d.rows) && i < start+7 && len(addr) < 6; i++ {
+	skipped := 0
+	for i := start; i < len(d.rows) && i < start+8 && len(addr) < 6; i++ {
 		text := d.fixedText(i)
 		toks := d.toks[i]
+		if len(addr) == 0 && skipped < 2 && d.beforeAddress(i) {
+			// The date printed under the name, or a brand or
+			// branch line above the street.
+			skipped++
+			continue
+		}
 		if m := regRowRE.FindStringIndex(text); m != nil {
 			// A registration number printed among the address lines.
 			text = strings.TrimSpace(text[:m[0]] + " " + text[m[1]:])
@@ -147,7 +155,10 @@ func (d *doc) merchant(r *Receipt) {
 			}
 			break
 		}
-		if sawPostcode && (len(toks) > 4 || hasDigit(text)) && !placeRow(toks) {
+		if sawPostcode && (len(toks) > 4 && !placeRow(toks) || longestDigitRun(text) > 4) {
+			// Past the postcode, an address goes on with its town,
+			// state and country or a branch's name ("1245-DESA SRI
+			// HARTAMAS"), not with long numbers or other text.
 			break
 		}
 		addr = append(addr, text)
@@ -197,6 +208,85 @@ func (d *doc) merchant(r *Receipt) {
 	}
 }
 
+// beforeAddress reports whether row i, after the merchant's name and
+// before any address row, is no part of the address although the address
+// follows: the date and time that some tills print under the name, the
+// telephone number, or a brand or branch line ("IKEA Cheras", "Licensee of McDonald's") right
+// above a row that starts the way street addresses do.
+func (d *doc) beforeAddress(i int) bool {
+	toks := d.toks[i]
+	if hasAny(toks, addressKW) || d.postcodeIn(d.rows[i].Text) != "" || hasAny(toks, headerEndKW) {
+		return false
+	}
+	if phoneRowRE.MatchString(d.rows[i].Text) || len(findDates(d.rows[i].Text, d.order)) > 0 {
+		return i+1 < len(d.rows) && (d.startsAddress(i+1) || regNoRE.MatchString(d.rows[i+1].Text))
+	}
+	return !hasDigit(d.rows[i].Text) && !placeRow(toks) && i+1 < len(d.rows) && d.startsAddress(i+1)
+}
+
+// startsAddress reports whether row i begins as the first line of a street
+// address does: with a house, lot or floor number ("NO. 53,", "LOT 1851",
+// "3RD FLR", "12, JALAN").
+func (d *doc) startsAddress(i int) bool {
+	toks := d.toks[i]
+	if len(toks) == 0 {
+		return false
+	}
+	if hasAny(toks[:1], phrases("NO", "LOT", "LEVEL", "BLOCK", "BLK", "UNIT", "SUITE", "JALAN", "JLN", "TINGKAT", "LORONG", "WISMA", "PLAZA", "MENARA")) {
+		return true
+	}
+	t := toks[0]
+	return hasDigit(t) && len(t) <= 5 && !(len(t) == 5 && allDigits(t))
+}
+
+// onlyLegal reports whether row i holds nothing but a legal form and its
+// company number ("SDN BHD", "CO. (M) SDN BHD", "S/B (519537-X)"): the end
+// of a name printed on two rows.
+func (d *doc) onlyLegal(i int) bool {
+	text := regNoRE.ReplaceAllString(d.rows[i].Text, " ")
+	legal := shortLegalRE.MatchString(strings.TrimSpace(text))
+	other := 0
+	for _, t := range tokens(text) {
+		switch {
+		case hasAny([]string{t}, legalWordKW):
+			legal = true
+		case allDigits(t):
+		case len(t) <= 3:
+			// "CO", "(M)", and the "S" and "B" of "S/B".
+			other++
+		default:
+			return false
+		}
+	}
+	return legal && other <= 2
+}
+
+// nameLike reports whether row i could be the first part of a company
+// name printed on two rows: words, with no digits, that are neither
+// contact, tax or address rows.
+func (d *doc) nameLike(i int) bool {
+	text := d.rows[i].Text
+	return len(alnum(text)) >= 4 && !hasDigit(text) && strings.ToUpper(text) == text && !d.isContactOrTax(i) &&
+		!hasAny(d.toks[i], addressKW) && !placeRow(d.toks[i]) && d.rows[i].Conf >= 50
+}
+
+// legalWordKW are the words of legal forms.
+var legalWordKW = phrases("SDN", "BHD", "BERHAD", "GMBH", "LTD", "LIMITED", "PTY", "PTE", "INC", "LLC", "CORP", "PLC", "LLP")
+
+// longestDigitRun is the length of the longest run of digits in s.
+func longestDigitRun(s string) int {
+	best, n := 0, 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			n++
+			best = max(best, n)
+		} else {
+			n = 0
+		}
+	}
+	return best
+}
+
 // nameScore rates row i of the header as the company name.
 func (d *doc) nameScore(i, end int) float64 {
 	toks := d.toks[i]
@@ -239,6 +329,24 @@ func (d *doc) nameScore(i, end int) float64 {
 	if letters < 5 {
 		s -= 1
 	}
+	// The name comes before the address, which ends with the postcode.
+	for k := range i {
+		if d.postcodeIn(d.rows[k].Text) != "" {
+			s -= 1.5
+			break
+		}
+	}
+	// The name stands right above the address, at most a company number
+	// between them.
+	for k := i + 1; k <= i+2 && k < len(d.rows); k++ {
+		if d.startsAddress(k) {
+			s += 0.8
+			break
+		}
+		if !regNoRE.MatchString(d.rows[k].Text) {
+			break
+		}
+	}
 	s *= 0.5 + 0.5*d.rows[i].Conf/100
 	return s
 }
@@ -256,6 +364,7 @@ var legalFix = []phrase{{"SDN", "BHD"}, {"BHD"}, {"GMBH"}, {"ENTERPRISE"}, {"TRA
 // "SDN BHD"): each of its words must be within one edit of the suffix and
 // the suffix must end the name or come just before its last word.
 func cleanCompany(s string) string {
+	s = ownerRE.ReplaceAllString(s, "")
 	s = regNoRE.ReplaceAllString(s, " ")
 	s = tailRegNoRE.ReplaceAllString(s, "")
 	f := strings.Fields(s)
@@ -268,6 +377,9 @@ func cleanCompany(s string) string {
 	}
 	if len(f) > 0 {
 		f[0] = strings.TrimLeft(f[0], "|!:;*#_,'\"")
+	}
+	for i, w := range f {
+		f[i] = lettersForDigit(w)
 	}
 	if n := len(f); n > 0 && shortLegalRE.MatchString(f[n-1]) {
 		f[n-1] = "S/B"
@@ -293,6 +405,36 @@ func cleanCompany(s string) string {
 		}
 	}
 	return strings.TrimSpace(strings.Join(f, " "))
+}
+
+// ownerRE is the "owned by" that some receipts print before the company
+// behind a brand.
+var ownerRE = regexp.MustCompile(`(?i)^\W*(?:OWN(?:ED)?|OPERATED|MANAGED)\s+BY\b\W*`)
+
+// lettersForDigit spells a word of a company name that OCR read with one
+// digit among its letters ("1DEA", "D.1.Y.") with the letter that digit
+// resembles. Numbers, ordinals and codes ("99", "3RD", "78G", "U13") keep
+// their digits.
+func lettersForDigit(w string) string {
+	letters, digits := 0, 0
+	at := -1
+	for i, r := range w {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+			at = i
+		case unicode.IsLetter(r):
+			letters++
+		}
+	}
+	if digits != 1 || letters < 2 || !strings.ContainsRune("0158", rune(w[at])) {
+		return w
+	}
+	if at == 0 && letters <= 2 {
+		// "1ST", "2ND", "3RD" and the like.
+		return w
+	}
+	return w[:at] + fold(w[at:at+1]) + w[at+1:]
 }
 
 func trailingPunct(s string) string {
@@ -328,18 +470,21 @@ func (d *doc) postcodeIn(text string) string {
 
 // placeRow reports whether a row's words are all place words – states,
 // towns and the words of their names – as the last line of an address is.
+// Initials ("D.E") and digits are passed over; of three or more place
+// words one may be misread beyond recognition.
 func placeRow(toks []string) bool {
-	n := 0
+	n, unknown := 0, 0
 	for _, t := range toks {
-		if allDigits(t) {
+		if allDigits(t) || len(t) <= 2 {
 			continue
 		}
-		if !headerWords[t] {
-			return false
+		if !placeWords[t] && !placeWords[fold(fixWord(t, 0))] {
+			unknown++
+			continue
 		}
 		n++
 	}
-	return n > 0
+	return n > 0 && (unknown == 0 || (unknown == 1 && n >= 3))
 }
 
 var (

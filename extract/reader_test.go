@@ -24,7 +24,41 @@ func TestMergeHeaderPrefersSurerReading(t *testing.T) {
 	rows = withConf(page, 95)
 	head = withConf("URBAN IOEA SDN BHD\n", 50)
 	r = extractRows(rows, textPage(page), Hints{}, nil, head)
-	if r.Merchant.Name != "URBAN 1DEA SDN BHD" {
-		t.Errorf("name = %q, want the page's URBAN 1DEA SDN BHD", r.Merchant.Name)
+	if r.Merchant.Name != "URBAN IDEA SDN BHD" {
+		// The page's "1DEA", spelt with the letter its digit resembles.
+		t.Errorf("name = %q, want the page's URBAN IDEA SDN BHD", r.Merchant.Name)
+	}
+}
+
+func TestMerchantAddressRows(t *testing.T) {
+	tests := []struct {
+		name, page, company, address string
+	}{
+		{"date under the name",
+			"UNIHAKKA INTERNATIONAL SDN BHD\n11 Apr 2018 18:13\n(867388-U)\n12, Jalan Tampoi 7/4,Kawasan Perindustrian\nTampoi,81200 Johor Bahru,Johor\nTAX INVOICE\n",
+			"UNIHAKKA INTERNATIONAL SDN BHD", "12, Jalan Tampoi 7/4,Kawasan Perindustrian Tampoi,81200 Johor Bahru,Johor"},
+		{"branch after the postcode",
+			"99 SPEED MART S/B (519537-X)\nLOT P.T. 2811, JALAN ANGSA,\nTAMAN BERKELEY\n41150 KLANG, SELANGOR\n1249-TMN PANDAN CAHAYA\nGST ID. NO : 000181747712\n",
+			"99 SPEED MART S/B", "LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY 41150 KLANG, SELANGOR 1249-TMN PANDAN CAHAYA"},
+		{"brand line above the street",
+			"IKANO HANDEL SDN BHD\n(1074617K)\nIKEA Cheras\nNo 2A Jalan Cochrane\nTaman Maluri\n55100 KUALA LUMPUR\nGST No.: 000115154944\n",
+			"IKANO HANDEL SDN BHD", "No 2A Jalan Cochrane Taman Maluri 55100 KUALA LUMPUR"},
+		{"name on two rows",
+			"POPULAR BOOK\nCO. (M) SDN BHD\n(Co. No. 113825-W)\nNo 8, Jalan 7/118B, Desa Tun Razak\n56000 Kuala Lumpur, Malaysia\nTel 03-42601064\n",
+			"POPULAR BOOK CO. (M) SDN BHD", "No 8, Jalan 7/118B, Desa Tun Razak 56000 Kuala Lumpur, Malaysia"},
+		{"state and country after the postcode",
+			"LIGHTROOM GALLERY SDN BHD\nNo: 28, JALAN ASTANA 1C\nBANDAR BUKIT RAJA, 41050\nKLANG SELANGOR D.E, MALAYSTA\nGST No. : 000584089600\n",
+			"LIGHTROOM GALLERY SDN BHD", "No: 28, JALAN ASTANA 1C BANDAR BUKIT RAJA, 41050 KLANG SELANGOR D.E, MALAYSTA"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Extract(textPage(tt.page), Hints{})
+			if r.Merchant.Name != tt.company {
+				t.Errorf("name = %q, want %q", r.Merchant.Name, tt.company)
+			}
+			if r.Merchant.Address != tt.address {
+				t.Errorf("address = %q, want %q", r.Merchant.Address, tt.address)
+			}
+		})
 	}
 }

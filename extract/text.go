@@ -202,11 +202,17 @@ func EditDistance(a, b string) int {
 
 // fuzzyEq reports whether an OCR'd word matches a keyword, allowing one
 // edit per four letters of the keyword (none for words under four letters)
-// after folding digit look-alikes.
+// after folding digit look-alikes, unless the word is another word of the
+// header vocabulary.
 func fuzzyEq(word, kw string) bool {
 	w := fold(word)
 	if w == kw {
 		return true
+	}
+	if headerWords[w] {
+		// A word of the header vocabulary spelt right is that word:
+		// "BOOK" is not a misread "BLOK".
+		return false
 	}
 	allowed := len(kw) / 4
 	if allowed == 0 {
@@ -239,9 +245,23 @@ func matchPhrase(toks []string, p phrase) int {
 	}
 	joined := strings.Join(p, "")
 	if len(p) > 1 {
+		// The run-together word must keep some of the phrase's last
+		// word: "COMPANY" is not "COMPANY NO".
+		// A short phrase run together loses no letter at all: "COO"
+		// is not "CO NO".
+		least := max(len(joined)-len(p[len(p)-1])+1, len(joined)-len(joined)/8)
 		for i := range toks {
-			if fuzzyEq(toks[i], joined) {
+			if len(toks[i]) >= least && fuzzyEq(toks[i], joined) {
 				return i
+			}
+		}
+		// One letter misread in a word too short to tolerate it on
+		// its own: "IU ZAHLEN" is "ZU ZAHLEN".
+		if len(joined) >= 6 {
+			for i := 0; i+len(p) <= len(toks); i++ {
+				if w := fold(strings.Join(toks[i:i+len(p)], "")); len(w) == len(joined) && EditDistance(w, joined) <= 1 {
+					return i
+				}
 			}
 		}
 	}

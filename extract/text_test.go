@@ -17,6 +17,9 @@ func TestFuzzyKeywords(t *testing.T) {
 		{"joined phrase", "SUBTOTAL 8.49", phrase{"SUB", "TOTAL"}, true},
 		{"short keyword exact only", "CAS 5.00", phrase{"TAX"}, false},
 		{"different word", "TOTE BAG 2.00", phrase{"TOTAL"}, false},
+		{"word missing from a joined phrase", "ADVANCO COMPANY", phrase{"COMPANY", "NO"}, false},
+		{"short phrase run together", "COO. (MD) SDN BHD", phrase{"CO", "NO"}, false},
+		{"letter misread in a short word", "IU ZAHLEN EURO 24,23", phrase{"ZU", "ZAHLEN"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,6 +40,10 @@ func TestCleanCompany(t *testing.T) {
 		{"noisy registration number", "99 SPEED MART 5/B (519537-%)", "99 SPEED MART S/B"},
 		{"cut registration number", "COSWAY (M) SDN BHD £01184)", "COSWAY (M) SDN BHD"},
 		{"open bracket", "GARDEN LES (KE)SDN BHD (1", "GARDEN LES (KE)SDN BHD"},
+		{"owner", "OWN BY: CHEF LEE SDN BHD", "CHEF LEE SDN BHD"},
+		{"digit among letters", "URBAN 1DEA SDN BHD", "URBAN IDEA SDN BHD"},
+		{"digit among initials", "MR. D.1.Y. (M) SDN BHD", "MR. D.I.Y. (M) SDN BHD"},
+		{"numbers stay", "99 SPEED MART 3RD FLOOR", "99 SPEED MART 3RD FLOOR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

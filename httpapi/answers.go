@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -195,6 +196,32 @@ func (s *server) setReceiptProducts(w http.ResponseWriter, r *http.Request, u *t
 	if err != nil {
 		return err
 	}
+	return s.answerProducts(w, r, rec, false)
+}
+
+// moderateReceiptProducts is setReceiptProducts for moderators, who may
+// name any product of the catalogue for a line: each line they name a
+// product for teaches the receipt's retailer that its text is that
+// product (a receipt alias), so its later receipts match it at once.
+func (s *server) moderateReceiptProducts(w http.ResponseWriter, r *http.Request, _ *till.User) error {
+	id := r.PathValue("id")
+	if !validUUID(id) {
+		return till.NotFound("receipt")
+	}
+	rec, err := s.store.Receipt(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if rec.DeletedAt != nil {
+		return till.NotFound("receipt")
+	}
+	return s.answerProducts(w, r, rec, true)
+}
+
+// answerProducts applies the answers of the request body to rec's lines
+// and resumes it; see setReceiptProducts and moderateReceiptProducts.
+func (s *server) answerProducts(w http.ResponseWriter, r *http.Request, rec *till.Receipt, moderator bool) error {
+	ctx := r.Context()
 	var q setProductsRequest
 	if err := s.decodeJSON(w, r, &q); err != nil {
 		return err
@@ -202,7 +229,7 @@ func (s *server) setReceiptProducts(w http.ResponseWriter, r *http.Request, u *t
 	if rec.Status != till.StatusSetProducts {
 		return till.Errorf(till.KindConflict, "the receipt is %s, not SET_PRODUCTS: it is not waiting for products", rec.Status)
 	}
-	a, err := s.store.Analysis(r.Context(), rec.ID)
+	a, err := s.store.Analysis(ctx, rec.ID)
 	if err != nil {
 		return err
 	}
@@ -211,6 +238,7 @@ func (s *server) setReceiptProducts(w http.ResponseWriter, r *http.Request, u *t
 		return till.Invalid("products", "products must list an answer for each line awaiting one; GET this path lists them")
 	}
 	seen := make(map[int]bool, len(q.Products))
+	var learnt []till.ProductAlias
 	confirmed, rejected := 0, 0
 	for i, ans := range q.Products {
 		field := fmt.Sprintf("products[%d]", i)
@@ -237,11 +265,21 @@ func (s *server) setReceiptProducts(w http.ResponseWriter, r *http.Request, u *t
 		case gtin == "":
 			it.Match = till.ItemMatch{Status: till.MatchUnmatched, Method: till.MethodUser}
 			rejected++
+			continue
 		case gtin == it.Match.GTIN:
-			it.Match.Status, it.Match.Method = till.MatchAccepted, till.MethodUser
-			confirmed++
-		default:
+		case !moderator:
 			return till.Invalid(field+".gtin", "%s.gtin must be the product proposed for line %d, %s, or null; got %s", field, n, it.Match.GTIN, gtin)
+		default:
+			m, err := s.catalogueMatch(ctx, field+".gtin", gtin)
+			if err != nil {
+				return err
+			}
+			it.Match = m
+		}
+		it.Match.Status, it.Match.Method = till.MatchAccepted, till.MethodUser
+		confirmed++
+		if moderator && rec.RetailerID != "" && strings.TrimSpace(it.Name) != "" {
+			learnt = append(learnt, till.ProductAlias{RetailerID: rec.RetailerID, Text: it.Name, GTIN: gtin})
 		}
 	}
 	var missing []string
@@ -253,16 +291,52 @@ func (s *server) setReceiptProducts(w http.ResponseWriter, r *http.Request, u *t
 	if len(missing) > 0 {
 		return till.Invalid("products", "products must answer every line awaiting an answer; missing line %s", strings.Join(missing, ", "))
 	}
+	for _, al := range learnt {
+		if err := al.Validate(); err != nil {
+			continue // a text that keys to nothing teaches nothing
+		}
+		if err := s.store.AddProductAlias(ctx, al); err != nil && till.ErrorKind(err) != till.KindNotFound {
+			return err
+		}
+	}
+	who := "user"
+	if moderator {
+		who = "moderator"
+	}
 	now := s.now().UTC()
-	err = s.store.ResumeReceipt(r.Context(), till.Resume{
-		UserID: u.ID, ReceiptID: rec.ID, From: till.StatusSetProducts, To: till.StatusSetProductsPending, Items: items,
-		Event: till.Event{ReceiptID: rec.ID, Step: "user answer", Outcome: till.OutcomeOK,
-			Detail: fmt.Sprintf("%d line(s) confirmed, %d rejected", confirmed, rejected), StartedAt: now},
+	err = s.store.ResumeReceipt(ctx, till.Resume{
+		UserID: rec.UserID, ReceiptID: rec.ID, From: till.StatusSetProducts, To: till.StatusSetProductsPending, Items: items,
+		Event: till.Event{ReceiptID: rec.ID, Step: who + " answer", Outcome: till.OutcomeOK,
+			Detail: fmt.Sprintf("%d line(s) confirmed, %d rejected, %d receipt text(s) learnt", confirmed, rejected, len(learnt)), StartedAt: now},
 	}, now)
 	if err != nil {
 		return err
 	}
 	return s.answered(w, r, rec.ID)
+}
+
+// catalogueMatch is the match of a line a moderator names the product
+// of: the product with GTIN gtin, its brand and whether that is a
+// partner. An unknown product is KindInvalid for field.
+func (s *server) catalogueMatch(ctx context.Context, field, gtin string) (till.ItemMatch, error) {
+	p, err := s.store.Product(ctx, gtin)
+	if till.ErrorKind(err) == till.KindNotFound {
+		return till.ItemMatch{}, till.Invalid(field, "%s: no product %s in the catalogue", field, gtin)
+	}
+	if err != nil {
+		return till.ItemMatch{}, err
+	}
+	m := till.ItemMatch{GTIN: p.GTIN, BrandID: p.BrandID, Confidence: 1, Product: p.Name}
+	if p.BrandID != "" {
+		b, err := s.store.Brand(ctx, p.BrandID)
+		switch {
+		case err == nil:
+			m.Partner = b.Partner
+		case till.ErrorKind(err) != till.KindNotFound:
+			return till.ItemMatch{}, err
+		}
+	}
+	return m, nil
 }
 
 // answerGTIN reads an answer's gtin: a GTIN string, returned as GTIN-14,

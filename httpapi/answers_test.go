@@ -27,6 +27,9 @@ func (e *env) waitingReceipt(name string, status till.Status) *till.Receipt {
 			{Name: "WHOLEMEAL BREAD", Quantity: "1", Value: "3.20", Match: till.ItemMatch{Status: till.MatchNeedsValidation,
 				GTIN: "09300601000005", BrandID: "bakeco", Partner: true, Confidence: 0.85, Method: "name", Product: "WHOLEMEAL SANDWICH BREAD"}},
 		}}}
+	if status == till.StatusSetProducts {
+		res.RetailerID, res.RetailerName = ret.ID, ret.Name
+	}
 	if err := e.store.SaveResult(ctx, res, e.now()); err != nil {
 		e.t.Fatal(err)
 	}
@@ -140,4 +143,56 @@ func TestReceiptProductsNotRead(t *testing.T) {
 	alice := e.user("alice", till.RoleUser)
 	r := e.receiptOf("alice", "036")
 	wantError(t, e.call("GET", "/receipts-service/user/receipt/"+r.ID+"/products", alice, ""), 409, "", "not been read")
+}
+
+// TestModerateReceiptProducts checks that a moderator may name any
+// product of the catalogue for a doubtful line, and that the retailer
+// learns the line's text as that product.
+func TestModerateReceiptProducts(t *testing.T) {
+	e := newEnv(t)
+	alice := e.user("alice", till.RoleUser)
+	mod := e.user("mod", till.RoleModerator)
+	r := e.waitingReceipt("alice", till.StatusSetProducts)
+	ctx := context.Background()
+	brand := till.Brand{ID: "bakeco", Name: "Bake Co", Partner: true, ItemCoins: "1000000000000000000"}
+	rolls := till.Product{GTIN: "9300601000012", Name: "Wholemeal Bread Rolls", BrandID: "bakeco"}
+	if err := brand.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rolls.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.PutBrand(ctx, &brand); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.PutProduct(ctx, &rolls); err != nil {
+		t.Fatal(err)
+	}
+	path := "/receipts-service/receipts/" + r.ID + "/products"
+
+	wantError(t, e.call("PUT", path, alice, `{"products":[{"index":1,"gtin":"09300601000012"}]}`), 403, "", "moderator")
+	wantError(t, e.call("PUT", path, mod, `{"products":[{"index":1,"gtin":"96385074"}]}`), 400, "products[0].gtin", "no product")
+	// A user may not name another product than the one proposed.
+	wantError(t, e.call("PUT", "/receipts-service/user/receipt/"+r.ID+"/products", alice, `{"products":[{"index":1,"gtin":"09300601000012"}]}`),
+		400, "products[0].gtin", "must be the product proposed")
+
+	got := decode[searchedReceipt](t, e.call("PUT", path, mod, `{"products":[{"index":1,"gtin":"09300601000012"}]}`), 200)
+	if got.Status != "SET_PRODUCTS_PENDING" {
+		t.Errorf("answer = %+v; want SET_PRODUCTS_PENDING", got)
+	}
+	a, err := e.store.Analysis(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := a.Items[1].Match; m.Status != till.MatchAccepted || m.GTIN != "09300601000012" || m.BrandID != "bakeco" || !m.Partner || !m.Decided() {
+		t.Errorf("line = %+v; want the rolls, decided", m)
+	}
+	p, err := e.store.Product(ctx, "09300601000012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Aliases) != 1 || p.Aliases[0].RetailerID != "freshmart" || p.Aliases[0].Text != till.AliasKey("WHOLEMEAL BREAD") {
+		t.Errorf("aliases = %+v; want freshmart's WHOLEMEAL BREAD", p.Aliases)
+	}
+	wantError(t, e.call("PUT", path, mod, `{"products":[{"index":1,"gtin":null}]}`), 409, "", "not SET_PRODUCTS")
 }

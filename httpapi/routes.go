@@ -54,6 +54,7 @@ func (s *server) routes() []route {
 		{"GET", svc + "/images/{key...}", anyone, s.serveImage},
 
 		{"GET", svc + "/receipts/{id}/audit", staff, s.receiptAudit},
+		{"PUT", svc + "/receipts/{id}/products", staff, s.moderateReceiptProducts},
 
 		{"POST", svc + "/admin/users", admins, s.createUser},
 		{"GET", svc + "/admin/users/{id}", admins, s.getUser},

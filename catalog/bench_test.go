@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -162,6 +163,23 @@ func TestSyntheticLines(t *testing.T) {
 		p.Name = strings.Join(ws, " ")
 		siblings = append(siblings, tillLine(rng, &p))
 	}
+	// Lines with two words run together, as tills print PKGTAPE.
+	var joined []extract.Item
+	var joinedWant []string
+	for len(joined) < 1000 {
+		p := &c.Products[rng.IntN(n)]
+		it := tillLine(rng, p)
+		ws := strings.Fields(it.Name)
+		if len(ws) < 4 { // two words to run together, another and the size
+			continue
+		}
+		j := rng.IntN(len(ws) - 2)
+		run := ws[j] + ws[j+1]
+		ws = slices.Insert(slices.Delete(ws, j, j+2), j, run)
+		name := strings.Join(ws, " ")
+		joined = append(joined, extract.Item{Name: name, Line: name + " 4.99"})
+		joinedWant = append(joinedWant, p.GTIN)
+	}
 	var in, auto, right, out, outAuto, sibAuto, review int
 	for i := range items {
 		m := ix.MatchItem("", &items[i])
@@ -187,6 +205,22 @@ func TestSyntheticLines(t *testing.T) {
 		if ix.MatchItem("", &siblings[i]).Status == StatusAuto {
 			sibAuto++
 		}
+	}
+	var jAuto, jRight int
+	for i := range joined {
+		if m := ix.MatchItem("", &joined[i]); m.Status == StatusAuto {
+			jAuto++
+			if m.GTIN == joinedWant[i] {
+				jRight++
+			} else if testing.Verbose() {
+				pi, _ := ix.find(joinedWant[i])
+				t.Logf("%q want %q got %.2f %q", joined[i].Name, ix.text(pi), m.Confidence, m.Product)
+			}
+		}
+	}
+	t.Logf("two words run together %d: auto %d, right %d", len(joined), jAuto, jRight)
+	if jAuto > 0 && float64(jRight)/float64(jAuto) < 0.95 {
+		t.Errorf("precision %.3f on lines with words run together, want 0.95 or more", float64(jRight)/float64(jAuto))
 	}
 	precision := float64(right) / float64(max(auto, 1))
 	t.Logf("in the catalogue %d: auto %d (%.1f%%), right %d (precision %.1f%%), validation %d", in, auto, 100*float64(auto)/float64(in), right, 100*precision, review)

@@ -72,10 +72,10 @@ type Dialect struct {
 // change and a reader for every query that changes nothing. They may be the
 // same handle.
 type Store struct {
-	w, r     *sql.DB
-	d        Dialect
-	stmts    sync.Map     // of stmtKey to *sql.Stmt, when d.CacheStatements
-	group    *groupCommit // when d.GroupCommit
+	w, r      *sql.DB
+	d         Dialect
+	stmts     sync.Map     // of stmtKey to *sql.Stmt, when d.CacheStatements
+	group     *groupCommit // when d.GroupCommit
 	onProcess ReceiptHook
 }
 

@@ -281,3 +281,18 @@ func TestProductWords(t *testing.T) {
 		})
 	}
 }
+
+// FuzzMatchItem matches arbitrary item names and lines: matching must not
+// fail, and a confidence stays within 0-1.
+func FuzzMatchItem(f *testing.F) {
+	for _, s := range []string{"GV VEG OIL F 7.82 N", "LINT ROLLER2 5.78 X", "5OYD PKGTAPE", "MILKY BAR 80GR", "E 6333561 KS DICED TOM 6.49 E", "15 X 20", "SALICE"} {
+		f.Add(s, s)
+	}
+	ix := New(testContents(f), Config{})
+	f.Fuzz(func(t *testing.T, name, line string) {
+		m := ix.MatchItem("walmart", &extract.Item{Name: name, Line: line})
+		if m.Confidence < 0 || m.Confidence > 1 {
+			t.Errorf("MatchItem(%q, %q) confidence %v", name, line, m.Confidence)
+		}
+	})
+}

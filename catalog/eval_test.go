@@ -30,11 +30,12 @@ func loadMatchingSet(t *testing.T, cfg Config) (*Index, []Case) {
 	return New(&Contents{Brands: file.Batch.NewBrands, Products: file.Batch.Products}, cfg), cases
 }
 
-// TestMatchingSet holds matching at the default thresholds to what it
-// measured on the labelled set when the set was first run: precision of
-// 95 % or more for auto-accepted matches, and the recall then reached.
-// Recall is short of 80 % because half of the labelled lines are Walmart
-// lines with their code removed, matched by name alone.
+// TestMatchingSet holds matching at the default thresholds to precision
+// of 95 % or more for auto-accepted matches, and to the recall last
+// measured (72.5 %; see testdata/matching/README.md). Recall is short of
+// 80 % because half of the labelled lines are Walmart lines with their
+// code removed, matched by name alone, and many of those name several
+// products alike.
 func TestMatchingSet(t *testing.T) {
 	ix, cases := loadMatchingSet(t, Config{})
 	res := Evaluate(ix, cases)
@@ -42,8 +43,8 @@ func TestMatchingSet(t *testing.T) {
 	if res.Precision < 0.95 {
 		t.Errorf("precision %.3f, want at least 0.95", res.Precision)
 	}
-	if res.Recall < 0.55 {
-		t.Errorf("recall %.3f, want at least 0.55", res.Recall)
+	if res.Recall < 0.7 {
+		t.Errorf("recall %.3f, want at least 0.7", res.Recall)
 	}
 	if wrong := res.ByMethod[MethodCompleted][1]; wrong > 0 {
 		t.Errorf("%d codes completed to the wrong product", wrong)

@@ -182,8 +182,9 @@ func allDigits(s string) bool {
 
 // moneyRE finds amounts printed with two (or, for some currencies, three)
 // decimals inside a line of OCR text. OCR often puts a space after the
-// separator ("5. 00") or reads a trailing minus as a separate word.
-var moneyRE = regexp.MustCompile(`(-\s?)?((?:\d{1,3}(?:[.,']\d{3})+|\d+)\s?[.,]\s?\d{2})(-)?`)
+// separator ("5. 00") or reads a trailing minus as a separate word; a
+// minus may stand before the currency ("-RM 0.01").
+var moneyRE = regexp.MustCompile(`(-\s?(?:RM|\$|€)?\s?)?((?:\d{1,3}(?:[.,']\d{3})+|\d+)\s?[.,]\s?\d{2})(-)?`)
 
 // money is one amount found in a line, with its byte offsets in the text.
 type money struct {
@@ -193,6 +194,9 @@ type money struct {
 
 // findMoney returns the amounts printed in text, left to right.
 func findMoney(text string) []money {
+	// OCR reads a decimal point with a speck beside it as ".," or ",.";
+	// one separator and a space keep the offsets into text.
+	text = sepNoise.Replace(text)
 	var out []money
 	for _, m := range moneyRE.FindAllStringSubmatchIndex(text, -1) {
 		// The amount must not continue a longer number on either side;
@@ -216,6 +220,8 @@ func findMoney(text string) []money {
 	}
 	return out
 }
+
+var sepNoise = strings.NewReplacer(".,", ". ", ",.", ", ")
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 

@@ -142,3 +142,26 @@ func TestMalaysianTotalOnFiveSenGrid(t *testing.T) {
 		t.Errorf("total = %v, want 14.20 (country %s, evidence %v)", r.Total, r.Country, r.Evidence["total"])
 	}
 }
+
+func TestTotalEvidence(t *testing.T) {
+	tests := []struct{ name, page, want string }{
+		{"misread total line, cash minus change agrees with the rounding",
+			"TOTAL INCL. GST RM 8.11\nROUNDING ADJUSTMENT -RM 0.01\nTOTAL ROUNDED RM 86.10\nCASH RM 50.00\nCHANGE RM 41.90\n", "8.10"},
+		{"total after adjustment is the rounded total",
+			"Sub-total 88.97\nTotal Sales Incl GST 88.97\nRounding Adj -0.02\nTotal After Adj Incl GST 88.95\nCASH 100.00\nGST Summary Amount Tax\nTotal 83.93 5.04\n", "88.95"},
+		{"paid amount is no total",
+			"Total Amt Incl. GST @ 6% : 159.00\nPaid Amount 200.00\nChange : 41.00\n", "159.00"},
+		{"rounding row with a total's amount",
+			"Total Sales (Inclusive GST) RM 27.28\nRounding Adjustment RM 0.02\nRounding RM 27.30\nCASH RM 27.30\n", "27.30"},
+		{"a keyword row below a bare label",
+			"Amount\nGST 6.00\nTotal RM4.00\nPaid RM4.00\n", "4.00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Extract(textPage("KEDAI SINAR SDN BHD\nJALAN MERANTI 3, 40400 SHAH ALAM\n"+tt.page), Hints{Country: "MY"})
+			if r.Total == nil || r.Total.String() != tt.want {
+				t.Errorf("total = %v, want %s (%v)", r.Total, tt.want, r.Evidence["total"])
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package extract
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -16,14 +17,17 @@ var (
 		"TOTAL EXCLUDING", "GST SUMMARY", "TAX SUMMARY", "TOTAL POINTS", "POINTS", "TOTAL TENDERED", "NETTO", "TOTAL AMOUNT EXCL")
 	subtotalKW  = phrases("SUBTOTAL", "SUB TOTAL", "ZWISCHENSUMME", "SUB-TOTAL", "TOTAL BEFORE", "AMOUNT BEFORE", "TOTAL EXCL", "TOTAL EXCLUDING", "EXCL GST", "TOTAL AMOUNT EXCL", "NETT AMOUNT")
 	roundingKW  = phrases("ROUNDING", "ROUNDING ADJ", "RND ADJ", "ROUND ADJ", "ROUNDING ADJUSTMENT", "PEMBULATAN", "ADJUSTMENT", "ROUNDING AMT")
-	roundedKW   = phrases("ROUNDED TOTAL", "TOTAL ROUNDED", "TOTAL AFTER ROUNDING", "ROUNDED", "NETT TOTAL", "NET TOTAL", "GRAND TOTAL", "TOTAL PAYABLE", "AMOUNT PAYABLE", "AMOUNT DUE", "BALANCE DUE", "TOTAL DUE", "ZU ZAHLEN", "GESAMTBETRAG", "TOTAL INCL", "TOTAL INCLUSIVE", "TOTAL AMOUNT")
+	roundedKW   = phrases("ROUNDED TOTAL", "AFTER ADJ", "AFTER ADJUSTMENT", "AFTER ROUNDING", "TOTAL ROUNDED", "TOTAL AFTER ROUNDING", "ROUNDED", "NETT TOTAL", "NET TOTAL", "GRAND TOTAL", "TOTAL PAYABLE", "AMOUNT PAYABLE", "AMOUNT DUE", "BALANCE DUE", "TOTAL DUE", "ZU ZAHLEN", "GESAMTBETRAG", "TOTAL INCL", "TOTAL INCLUSIVE", "TOTAL AMOUNT")
 	totalKW     = phrases("TOTAL", "SUMME", "GESAMT", "BETRAG", "TOTAL RM", "TOTAL SALES", "JUMLAH", "AMOUNT", "AMT", "TOTAAL", "SUM", "SALE", "NETT")
 	changeKW    = phrases("CHANGE", "CHANGE DUE", "BAKI", "RUCKGELD", "ZURUCK", "RUECKGELD", "WECHSELGELD", "KEMBALI", "BALANCE")
 	cashKW      = phrases("CASH", "TUNAI", "BAR", "BARGELD", "GEGEBEN", "TENDERED", "CASH TEND", "PAID", "PAYMENT", "RECEIVED", "TENDER")
 	cardKW      = phrases("VISA", "MASTERCARD", "MASTER", "DEBIT", "CREDIT", "CARD", "EC", "GIROCARD", "KARTE", "EFTPOS", "AMEX", "MAESTRO", "DEBIT TEND", "CREDIT CARD", "KARTENZAHLUNG")
 	taxKW       = phrases("GST", "TAX", "SST", "VAT", "MWST", "UST", "SALES TAX", "SERVICE TAX", "TOTAL GST", "TOTAL TAX", "GST 6%", "STEUER", "MWST-BETRAG")
 	inclusiveKW = phrases("INCL", "INCLUSIVE", "INC", "INKL")
-	discountKW  = phrases("DISCOUNT", "DISC", "RABATT", "SAVINGS", "YOU SAVED", "PROMO", "COUPON", "LESS", "NACHLASS", "DISKAUN")
+	// paidKW are the payment rows whose keywords would otherwise read
+	// as a total's.
+	paidKW     = phrases("PAID AMOUNT", "AMOUNT PAID", "AMT PAID", "PAID AMT", "AMOUNT TENDERED", "AMOUNT RECEIVED")
+	discountKW = phrases("DISCOUNT", "DISC", "RABATT", "SAVINGS", "YOU SAVED", "PROMO", "COUPON", "LESS", "NACHLASS", "DISKAUN")
 )
 
 // kind is what an amount row states.
@@ -46,6 +50,8 @@ const (
 func (d *doc) kind(i int) kind {
 	t := d.toks[i]
 	switch {
+	case hasAny(t, paidKW):
+		return kindCash
 	case hasAny(t, subtotalKW):
 		return kindSubtotal
 	case hasAny(t, notTotalKW):
@@ -84,40 +90,47 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 	for i := range d.rows {
 		kinds[i] = d.kind(i)
 	}
-	first := func(k kind) (*Amount, int) {
-		for i := range d.rows {
+	// pick returns the amount of the first (or, fromEnd, the last) row
+	// of kind k that has one, with the OCR confidence (0-1) of its word.
+	pick := func(k kind, fromEnd bool) (*Amount, float64) {
+		for j := range d.rows {
+			i := j
+			if fromEnd {
+				i = len(d.rows) - 1 - j
+			}
 			if kinds[i] != k {
 				continue
 			}
 			if m, at, ok := d.lastMoney(i); ok {
 				a := m.Amount
-				return &a, at
+				return &a, d.wordConf(at, m.Start, m.End)
 			}
 		}
-		return nil, -1
+		return nil, 0
 	}
-	last := func(k kind) (*Amount, int) {
-		for i := len(d.rows) - 1; i >= 0; i-- {
-			if kinds[i] != k {
-				continue
-			}
-			if m, at, ok := d.lastMoney(i); ok {
-				a := m.Amount
-				return &a, at
-			}
+	first := func(k kind) (*Amount, float64) { return pick(k, false) }
+	last := func(k kind) (*Amount, float64) { return pick(k, true) }
+	var subConf, roundConf, taxConf, paidConf, changeConf float64
+	r.Subtotal, subConf = first(kindSubtotal)
+	for i := range d.rows {
+		if m, at, ok := d.lastMoney(i); ok && kinds[i] == kindRounding && isAdjustment(m.Amount) {
+			a := m.Amount
+			r.Rounding, roundConf = &a, d.wordConf(at, m.Start, m.End)
+			break
 		}
-		return nil, -1
 	}
-	r.Subtotal, _ = first(kindSubtotal)
-	r.Rounding, _ = first(kindRounding)
-	r.Tax, _ = d.taxAmount(kinds)
-	cash, _ := first(kindCash)
-	card, _ := first(kindCard)
-	r.Change, _ = last(kindChange)
+	var taxAt int
+	r.Tax, taxAt = d.taxAmount(kinds)
+	if r.Tax != nil {
+		taxConf = d.rows[taxAt].Conf / 100
+	}
+	cash, cashConf := first(kindCash)
+	card, cardConf := first(kindCard)
+	r.Change, changeConf = last(kindChange)
 	if cash != nil {
-		r.Paid, r.Payment = cash, "cash"
+		r.Paid, r.Payment, paidConf = cash, "cash", cashConf
 	} else if card != nil {
-		r.Paid, r.Payment = card, "card"
+		r.Paid, r.Payment, paidConf = card, "card", cardConf
 	}
 	for i := range d.rows {
 		if kinds[i] == kindDiscount {
@@ -151,12 +164,27 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 		c.Score += s
 		c.Why = append(c.Why, why)
 	}
+	// derived holds, for each amount that figures on the page add up to,
+	// the OCR confidence of the least sure figure of each sum.
+	derived := map[int64][]float64{}
+	derive := func(a, b Amount, conf, s float64, why string) {
+		sum := a.Add(b)
+		if sum.Units <= 0 {
+			return
+		}
+		add(sum, s, why)
+		if !a.IsZero() && !b.IsZero() {
+			// A figure plus nothing is a second reading, not a sum.
+			derived[sum.Cents()] = append(derived[sum.Cents()], conf)
+		}
+	}
 	// Line evidence counts once per amount, at its strongest; each further
 	// line with the same amount adds a little (the total is often printed
 	// again as the amount tendered).
 	lineEv := map[int64]float64{}
 	lineN := map[int64]int{}
-	lineAdd := func(a Amount, s float64, why string) {
+	lineConf := map[int64]float64{}
+	lineAdd := func(a Amount, s, conf float64, why string) {
 		if a.Units <= 0 {
 			return
 		}
@@ -166,6 +194,7 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 		if s > lineEv[k] {
 			lineEv[k] = s
 		}
+		lineConf[k] = max(lineConf[k], conf)
 		c.Why = append(c.Why, why)
 	}
 	n := len(d.rows)
@@ -174,6 +203,13 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 		var why string
 		switch kinds[i] {
 		case kindRounded:
+			base, why = 3.5, "rounded/grand total line"
+		case kindRounding:
+			// "Rounding RM 27.30": a rounding row with a total's
+			// amount is the rounded total.
+			if m, _, ok := d.lastMoney(i); !ok || isAdjustment(m.Amount) {
+				continue
+			}
 			base, why = 3.5, "rounded/grand total line"
 		case kindTotal:
 			base, why = 3, "total line"
@@ -194,7 +230,8 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 			base *= 0.6
 		}
 		// Several amounts on a total row make it a row of a tax summary
-		// table (net, tax, gross): its largest is the gross.
+		// table: of net, tax and gross the largest is the gross; of net
+		// and tax alone their sum.
 		if ms := d.money[i]; len(ms) > 1 && at == i {
 			base *= 0.6
 			for _, x := range ms {
@@ -202,12 +239,26 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 					m = x
 				}
 			}
+			if len(ms) == 2 {
+				net, tax := ms[0].Amount, ms[1].Amount
+				if tax.Cmp(net) > 0 {
+					net, tax = tax, net
+				}
+				if tax.Units >= 0 && tax.Mul(Amount{4, 0}).Cmp(net) < 0 {
+					m.Amount = net.Add(tax)
+					why = "tax summary: net plus tax"
+				}
+			}
 		}
 		// Lower rows are likelier to be the final figure; a total in the
 		// header is a column title.
 		pos := float64(i) / float64(max(n, 1))
-		s := base * (0.7 + 0.3*pos) * (0.5 + 0.5*d.wordConf(at, m.Start, m.End))
-		lineAdd(m.Amount, s, why)
+		conf := d.wordConf(at, m.Start, m.End)
+		s := base * (0.7 + 0.3*pos) * (0.5 + 0.5*conf)
+		lineAdd(m.Amount, s, conf, why)
+		if (kinds[i] == kindTotal || kinds[i] == kindRounded) && r.Rounding != nil && !r.Rounding.IsZero() {
+			derive(m.Amount, *r.Rounding, min(conf, roundConf), 1, "total plus rounding")
+		}
 	}
 	for _, rows := range alt {
 		ad := newDoc(rows, Hints{Country: d.country})
@@ -217,7 +268,8 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 				continue
 			}
 			if m, at, ok := ad.lastMoney(i); ok {
-				lineAdd(m.Amount, 2*(0.5+0.5*ad.wordConf(at, m.Start, m.End)), "re-read total line")
+				conf := ad.wordConf(at, m.Start, m.End)
+				lineAdd(m.Amount, 2*(0.5+0.5*conf), conf, "re-read total line")
 			}
 		}
 	}
@@ -237,10 +289,10 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 	}
 	taxed := r.Tax != nil && !r.Tax.IsZero()
 	if r.Paid != nil && r.Change != nil && r.Paid.Cmp(*r.Change) > 0 {
-		add(r.Paid.Sub(*r.Change), 1.5, "cash minus change")
+		derive(*r.Paid, Amount{-r.Change.Units, r.Change.Scale}, min(paidConf, changeConf), 1.5, "cash minus change")
 	}
 	if r.Subtotal != nil && taxed {
-		add(r.Subtotal.Add(*r.Tax), 1, "subtotal plus tax")
+		derive(*r.Subtotal, *r.Tax, min(subConf, taxConf), 1, "subtotal plus tax")
 	}
 	if len(cands) == 0 && len(r.Items) > 1 {
 		add(r.ComputedTotal(), 0.5, "sum of items")
@@ -271,8 +323,10 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 		if len(r.Items) > 1 && r.ComputedTotal().Equal(c.Amount) {
 			c.Score += 0.7
 			c.Why = append(c.Why, "equals sum of items")
+			derived[c.Amount.Cents()] = append(derived[c.Amount.Cents()], 0.5)
 		}
 	}
+	d.misreadTotals(cands, lineEv, lineConf, derived)
 	if len(cands) == 0 {
 		// No total line: the largest amount in the lower half of the
 		// page, which is where tills print the total.
@@ -396,5 +450,61 @@ func (d *doc) crossCheck(r *Receipt) {
 		if !ct.Equal(target) && !ct.Equal(t) {
 			r.warn(fmt.Sprintf("items add up to %s, receipt says %s", ct, target))
 		}
+	}
+}
+
+// isAdjustment reports whether a is small enough to be a rounding
+// adjustment: a few cents either way.
+func isAdjustment(a Amount) bool {
+	c := a.Cents()
+	return c > -10 && c < 10
+}
+
+// misreadTotals finds the total lines that were misread: a line's amount
+// that nothing else on the page supports, one character away from an
+// amount that the page's figures add up to ("55.20" where cash minus
+// change is 53.20, "86.10" where the total plus the rounding is 8.10), is
+// taken as a reading of that amount when the sum is surer than the line:
+// supported twice (by two sums, or a sum and a line of its own), or once
+// by figures read with more confidence than the line's.
+func (d *doc) misreadTotals(cands map[int64]*candidate, lineEv, lineConf map[int64]float64, derived map[int64][]float64) {
+	support := func(k int64) int {
+		n := len(derived[k])
+		if lineEv[k] > 0 {
+			n++
+		}
+		return n
+	}
+	type move struct {
+		from, to *candidate
+		s        float64
+	}
+	var moves []move
+	for k, s := range lineEv {
+		if len(derived[k]) > 0 {
+			continue
+		}
+		l := cands[k]
+		var best *candidate
+		for dk, sums := range derived {
+			c := cands[dk]
+			if c == nil || dk == k || EditDistance(l.Amount.String(), c.Amount.String()) != 1 {
+				continue
+			}
+			if support(dk) < 2 && slices.Max(sums) <= lineConf[k] {
+				continue
+			}
+			if best == nil || c.Score > best.Score {
+				best = c
+			}
+		}
+		if best != nil {
+			moves = append(moves, move{l, best, s})
+		}
+	}
+	for _, m := range moves {
+		m.from.Score -= m.s / 2
+		m.to.Score += m.s
+		m.to.Why = append(m.to.Why, "misread as "+m.from.Amount.String()+" on a total line")
 	}
 }

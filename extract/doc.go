@@ -138,12 +138,12 @@ func (d *doc) currency() string {
 
 // lastMoney returns the rightmost amount of row i, looking at the next row
 // when row i has none and the next row is a bare amount (label and value
-// printed on separate lines).
+// printed on separate lines), not a row of its own kind ("GST 6.00").
 func (d *doc) lastMoney(i int) (money, int, bool) {
 	if m := d.money[i]; len(m) > 0 {
 		return m[len(m)-1], i, true
 	}
-	if i+1 < len(d.rows) && len(d.money[i+1]) > 0 && len(d.toks[i+1]) <= 3 {
+	if i+1 < len(d.rows) && len(d.money[i+1]) > 0 && len(d.toks[i+1]) <= 3 && d.kind(i+1) == kindNone {
 		m := d.money[i+1]
 		return m[len(m)-1], i + 1, true
 	}

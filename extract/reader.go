@@ -47,6 +47,20 @@ func (rd Reader) Read(ctx context.Context, img image.Image) (*Receipt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("extract: %w", err)
 	}
+	if wordsRead(p) < minPageWords {
+		// Next to nothing read: faint print beside dark borders, which
+		// Tesseract's global threshold takes for the ink. The page is
+		// read again with its contrast stretched between the ink and
+		// the paper.
+		img = stretch(img)
+		sp, err := rd.Engine.Recognize(ctx, img, ocr.Options{PSM: rd.PSM})
+		if err != nil && ctx.Err() != nil {
+			return nil, fmt.Errorf("extract: %w", ctx.Err())
+		}
+		if err == nil && wordsRead(sp) > wordsRead(p) {
+			p = sp
+		}
+	}
 	rows := buildRows(p)
 	var alt [][]row
 	var head []row
@@ -200,4 +214,62 @@ func enlarge(img image.Image, r image.Rectangle) *image.Gray {
 	out := image.NewGray(image.Rect(0, 0, 2*r.Dx(), 2*r.Dy()))
 	draw.CatmullRom.Scale(out, out.Rect, img, r, draw.Src, nil)
 	return out
+}
+
+// minPageWords is the number of words under which a page is taken to be
+// unread rather than nearly blank; receipts print dozens.
+const minPageWords = 10
+
+// wordsRead counts the words of p with two letters or digits or more.
+func wordsRead(p ocr.Page) int {
+	n := 0
+	for _, w := range p.Words {
+		if len(alnum(w.Text)) >= 2 {
+			n++
+		}
+	}
+	return n
+}
+
+// stretch returns img in grey with its contrast stretched: the darkest
+// 2 % of the pixels that are not black already (borders, shadows) and
+// darker become black, the median (the paper) and lighter white, so that
+// faint print is dark whatever else lies on the page.
+func stretch(img image.Image) *image.Gray {
+	b := img.Bounds()
+	g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(g, g.Rect, img, b.Min, draw.Src)
+	const black = 64
+	var hist [256]int
+	total := 0
+	for _, v := range g.Pix {
+		if v >= black {
+			hist[v]++
+			total++
+		}
+	}
+	quantile := func(q float64) int {
+		n, want := 0, int(q*float64(total))
+		for v, c := range hist {
+			n += c
+			if n > want {
+				return v
+			}
+		}
+		return 255
+	}
+	lo, hi := quantile(0.02), quantile(0.5)
+	if hi-lo < 8 {
+		return g
+	}
+	var lut [256]uint8
+	for v := range lut {
+		lut[v] = uint8(min(max((v-lo)*255/(hi-lo), 0), 255))
+	}
+	for i, v := range g.Pix {
+		g.Pix[i] = lut[v]
+	}
+	// Regions are read in the stretched image's coordinates.
+	g.Rect = g.Rect.Add(b.Min)
+	return g
 }

@@ -1,6 +1,10 @@
 package extract
 
-import "testing"
+import (
+	"image"
+	"image/color"
+	"testing"
+)
 
 // withConf sets the confidence of every word of p.
 func withConf(text string, conf float64) []row {
@@ -60,5 +64,30 @@ func TestMerchantAddressRows(t *testing.T) {
 				t.Errorf("address = %q, want %q", r.Merchant.Address, tt.address)
 			}
 		})
+	}
+}
+
+func TestStretchDarkensFaintPrint(t *testing.T) {
+	// Paper at 240, faint print at 200, a black border.
+	g := image.NewGray(image.Rect(10, 20, 110, 120))
+	for i := range g.Pix {
+		g.Pix[i] = 240
+	}
+	for y := 20; y < 25; y++ {
+		for x := 10; x < 110; x++ {
+			g.SetGray(x, y, color.Gray{0})
+		}
+	}
+	for y := 60; y < 80; y++ {
+		for x := 40; x < 60; x++ {
+			g.SetGray(x, y, color.Gray{200})
+		}
+	}
+	s := stretch(g)
+	if s.Bounds() != g.Bounds() {
+		t.Fatalf("bounds = %v, want %v", s.Bounds(), g.Bounds())
+	}
+	if ink, paper := s.GrayAt(50, 70).Y, s.GrayAt(80, 90).Y; paper != 255 || ink > 60 {
+		t.Errorf("ink %d and paper %d, want the ink dark and the paper white", ink, paper)
 	}
 }

@@ -22,7 +22,11 @@ func NewReader(engine ocr.Engine) *extract.Reader {
 // Prepare is how Till prepares images for OCR: text taller than Tesseract
 // needs is shrunk and tilt is undone, while small text is left as it is
 // (enlarging it read SROIE's names no better and cost a third of a pass).
-var Prepare = imaging.PrepareOptions{MinLineHeight: 1}
+// A photo of a receipt against a background is cut to the paper, its
+// lighting is evened out and its text enlarged: on the US grocery photos
+// that took the item lines read right from 8 to 18 of 62, and scans are
+// prepared as before.
+var Prepare = imaging.PrepareOptions{MinLineHeight: 1, Photos: true}
 
 // Read reads one receipt from its decoded images, the way Till always
 // does: each image is prepared for OCR with prep (grey, text scaled to suit

@@ -1,0 +1,358 @@
+package imaging
+
+import (
+	"image"
+	"math"
+	"slices"
+)
+
+// paperGrid is the number of cells across the longer side of the grid in
+// which findPaper looks for the receipt: coarse enough to be quick and to
+// see past the print, fine enough to follow a narrow strip of paper.
+const paperGrid = 160
+
+// paperMaxShare is the share of the image above which the paper found is
+// taken for the whole frame: a scan, or a photo filled by the receipt,
+// which has no background to remove.
+const paperMaxShare = 0.85
+
+// paperMinShare is the share of the image below which the bright region
+// found is too small to be the receipt.
+const paperMinShare = 0.08
+
+// paperMinFill is the least share of its bounding box that a region
+// taken for the paper fills: a receipt is a rectangle, while the bright
+// patches of a background are ragged.
+const paperMinFill = 0.75
+
+// paperMinContrast is the least difference in brightness, 0-255, between
+// the paper and its background for a photo to be cut to its paper.
+const paperMinContrast = 32
+
+// findPaper finds a receipt photographed against a background: the
+// bright, compact region of the frame that thermal paper makes beside a
+// table, a hand, cloth or a car seat. Brightness is each cell's
+// brightest channel, so that paper tinted by the light's colour still
+// counts as bright. Among the regions that thresholds from Otsu's up to
+// the brightest cells give, it takes the one that best fills its own
+// bounding box, as a flat receipt does. It returns the region's bounding
+// box in img's pixels and true, or false when no region stands apart
+// from the rest of the frame, as on a scan or a photo filled by the
+// receipt.
+func findPaper(img image.Image) (image.Rectangle, bool) {
+	b := img.Bounds()
+	cell := max(1, max(b.Dx(), b.Dy())/paperGrid)
+	gw, gh := b.Dx()/cell, b.Dy()/cell
+	if gw < 8 || gh < 8 {
+		return image.Rectangle{}, false
+	}
+	bright := cellBrightness(img, cell, gw, gh)
+	type region struct {
+		box  image.Rectangle
+		n    int
+		fill float64
+	}
+	var regions []region
+	bestFill := 0.0
+	for t := otsu(bright); t < 250; t += 8 {
+		r, n := largestRegion(bright, gw, gh, t)
+		area := r.Dx() * r.Dy()
+		if area == 0 || float64(area) < paperMinShare*float64(gw*gh) {
+			break
+		}
+		fill := float64(n) / float64(area)
+		regions = append(regions, region{r, n, fill})
+		bestFill = max(bestFill, fill)
+	}
+	if bestFill < paperMinFill {
+		return image.Rectangle{}, false
+	}
+	// Of the regions nearly as compact as the most compact one, the
+	// largest: a higher threshold only eats into the paper's shadows.
+	var best region
+	for _, r := range regions {
+		if r.fill >= bestFill-0.03 && r.n > best.n {
+			best = r
+		}
+	}
+	box := best.box
+	if share := float64(box.Dx()*box.Dy()) / float64(gw*gh); share > paperMaxShare {
+		return image.Rectangle{}, false
+	}
+	// The background must be clearly darker than the paper; a scan's
+	// faint show-through or a shadow on white is not a background.
+	var in, out []float64
+	for i, v := range bright {
+		if (image.Point{i % gw, i / gw}).In(box) {
+			in = append(in, v)
+		} else {
+			out = append(out, v)
+		}
+	}
+	if median(in)-median(out) < paperMinContrast {
+		return image.Rectangle{}, false
+	}
+	// A margin of 2% keeps the paper's edge and the print near it, in
+	// the shadow of a hand or a fold.
+	m := max(1, paperGrid/50)
+	x0, y0 := max(0, box.Min.X-m), max(0, box.Min.Y-m)
+	x1, y1 := min(gw, box.Max.X+m), min(gh, box.Max.Y+m)
+	r := image.Rect(b.Min.X+x0*cell, b.Min.Y+y0*cell, b.Min.X+x1*cell, b.Min.Y+y1*cell)
+	if x1 == gw {
+		r.Max.X = b.Max.X
+	}
+	if y1 == gh {
+		r.Max.Y = b.Max.Y
+	}
+	return r, true
+}
+
+// largestRegion returns the bounding box, in cells, of the largest
+// 4-connected region of the cells of the gw×gh grid v brighter than t,
+// and the number of its cells. The box spans the rows and columns that
+// hold at least two of its cells, so that a thin bright thread joined to
+// the region does not stretch it.
+func largestRegion(v []float64, gw, gh int, t float64) (image.Rectangle, int) {
+	label := make([]int32, gw*gh)
+	var best, next int32
+	bestN := 0
+	var stack []int
+	for i, x := range v {
+		if x <= t || label[i] != 0 {
+			continue
+		}
+		next++
+		n := 0
+		stack = append(stack[:0], i)
+		label[i] = next
+		for len(stack) > 0 {
+			j := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			n++
+			x := j % gw
+			for _, k := range [4]int{j - 1, j + 1, j - gw, j + gw} {
+				switch {
+				case k == j-1 && x == 0, k == j+1 && x == gw-1, k < 0, k >= len(v):
+					continue
+				}
+				if v[k] > t && label[k] == 0 {
+					label[k] = next
+					stack = append(stack, k)
+				}
+			}
+		}
+		if n > bestN {
+			best, bestN = next, n
+		}
+	}
+	if bestN == 0 {
+		return image.Rectangle{}, 0
+	}
+	cols, rows := make([]int, gw), make([]int, gh)
+	for i, l := range label {
+		if l == best {
+			cols[i%gw]++
+			rows[i/gw]++
+		}
+	}
+	x0, x1 := span(cols, 2)
+	y0, y1 := span(rows, 2)
+	if x1 <= x0 || y1 <= y0 {
+		return image.Rectangle{}, 0
+	}
+	return image.Rect(x0, y0, x1, y1), bestN
+}
+
+// median returns the middle of vs, which it sorts; 0 when vs is empty.
+func median(vs []float64) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	slices.Sort(vs)
+	return vs[len(vs)/2]
+}
+
+// span returns the first and one past the last index of counts holding at
+// least min.
+func span(counts []int, min int) (int, int) {
+	lo, hi := -1, -1
+	for i, n := range counts {
+		if n >= min {
+			if lo < 0 {
+				lo = i
+			}
+			hi = i + 1
+		}
+	}
+	return lo, hi
+}
+
+// cellBrightness samples img in a gw×gh grid of cell×cell blocks and
+// returns for each cell the mean brightness of its brighter quarter of
+// samples, which on paper is the paper between the letters. A sample's
+// brightness is its brightest channel, 0-255.
+func cellBrightness(img image.Image, cell, gw, gh int) []float64 {
+	b := img.Bounds()
+	out := make([]float64, gw*gh)
+	// Up to 4×4 samples per cell.
+	step := max(1, cell/4)
+	var vs []float64
+	for gy := range gh {
+		for gx := range gw {
+			vs = vs[:0]
+			for y := gy * cell; y < (gy+1)*cell; y += step {
+				for x := gx * cell; x < (gx+1)*cell; x += step {
+					vs = append(vs, brightness(img, b.Min.X+x, b.Min.Y+y))
+				}
+			}
+			slices.Sort(vs)
+			k := max(1, len(vs)/4)
+			var s float64
+			for _, v := range vs[len(vs)-k:] {
+				s += v
+			}
+			out[gy*gw+gx] = s / float64(k)
+		}
+	}
+	return out
+}
+
+// brightness returns the brightest of one pixel's red, green and blue.
+func brightness(img image.Image, x, y int) float64 {
+	switch m := img.(type) {
+	case *image.Gray:
+		return float64(m.Pix[m.PixOffset(x, y)])
+	case *image.YCbCr:
+		yi, ci := m.YOffset(x, y), m.COffset(x, y)
+		cb, cr := float64(m.Cb[ci])-128, float64(m.Cr[ci])-128
+		// BT.601, as image/color converts.
+		return min(255, float64(m.Y[yi])+max(1.402*cr, -0.344*cb-0.714*cr, 1.772*cb))
+	}
+	r, g, bl, _ := img.At(x, y).RGBA()
+	return float64(max(r, g, bl) >> 8)
+}
+
+// otsu returns the threshold that best splits vs, values 0-255, into a
+// dark and a bright class (Otsu's method).
+func otsu(vs []float64) float64 {
+	var hist [256]int
+	for _, v := range vs {
+		hist[min(255, max(0, int(v)))]++
+	}
+	total := len(vs)
+	var sum float64
+	for i, n := range hist {
+		sum += float64(i * n)
+	}
+	var sumB float64
+	var wB int
+	best, bestVar := 0.0, -1.0
+	for i, n := range hist {
+		wB += n
+		if wB == 0 {
+			continue
+		}
+		wF := total - wB
+		if wF == 0 {
+			break
+		}
+		sumB += float64(i * n)
+		mB := sumB / float64(wB)
+		mF := (sum - sumB) / float64(wF)
+		v := float64(wB) * float64(wF) * (mB - mF) * (mB - mF)
+		if v > bestVar {
+			best, bestVar = float64(i), v
+		}
+	}
+	return best
+}
+
+// normaliseLight evens out the lighting of a photographed page: each
+// pixel is divided by the brightness of the paper around it, estimated
+// from the brightest pixels of blocks a few text lines tall and smoothed,
+// so that shadows, gradients and a tint become white paper and the print
+// keeps its contrast against it. block is the block size in pixels.
+func normaliseLight(g *image.Gray, block int) {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	block = max(4, block)
+	bw, bh := (w+block-1)/block, (h+block-1)/block
+	bg := make([]float64, bw*bh)
+	var vals []int
+	for by := range bh {
+		for bx := range bw {
+			vals = vals[:0]
+			for y := by * block; y < min(h, (by+1)*block); y += 2 {
+				row := g.Pix[y*g.Stride:]
+				for x := bx * block; x < min(w, (bx+1)*block); x += 2 {
+					vals = append(vals, int(row[x]))
+				}
+			}
+			// A high percentile, not the maximum, so that a speck of
+			// glare does not darken the block.
+			slices.Sort(vals)
+			bg[by*bw+bx] = float64(vals[len(vals)*9/10])
+		}
+	}
+	// A block that holds only print borrows from its neighbours: take
+	// the median of each 3×3 neighbourhood, which follows a gradient of
+	// light, then smooth with the mean of it.
+	bg = blockFilter(bg, bw, bh, median)
+	bg = blockFilter(bg, bw, bh, func(a []float64) float64 {
+		var s float64
+		for _, v := range a {
+			s += v
+		}
+		return s / float64(len(a))
+	})
+	// Bilinear interpolation of the block grid at each pixel.
+	for y := range h {
+		fy := (float64(y)+0.5)/float64(block) - 0.5
+		y0 := min(max(0, int(math.Floor(fy))), bh-1)
+		y1 := min(y0+1, bh-1)
+		ay := min(max(0, fy-float64(y0)), 1)
+		row := g.Pix[y*g.Stride : y*g.Stride+w]
+		for x := range row {
+			fx := (float64(x)+0.5)/float64(block) - 0.5
+			x0 := min(max(0, int(math.Floor(fx))), bw-1)
+			x1 := min(x0+1, bw-1)
+			ax := min(max(0, fx-float64(x0)), 1)
+			top := bg[y0*bw+x0]*(1-ax) + bg[y0*bw+x1]*ax
+			bot := bg[y1*bw+x0]*(1-ax) + bg[y1*bw+x1]*ax
+			p := top*(1-ay) + bot*ay
+			if p < 1 {
+				p = 1
+			}
+			row[x] = uint8(min(255, math.Round(float64(row[x])*255/p)))
+		}
+	}
+}
+
+// blockFilter applies f to each cell's 3×3 neighbourhood in a w×h grid.
+func blockFilter(v []float64, w, h int, f func([]float64) float64) []float64 {
+	out := make([]float64, len(v))
+	var nb []float64
+	for y := range h {
+		for x := range w {
+			nb = nb[:0]
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					if xx, yy := x+dx, y+dy; xx >= 0 && yy >= 0 && xx < w && yy < h {
+						nb = append(nb, v[yy*w+xx])
+					}
+				}
+			}
+			out[y*w+x] = f(nb)
+		}
+	}
+	return out
+}
+
+// crop copies the part r of g into a new grey image at the origin.
+func crop(g *image.Gray, r image.Rectangle) *image.Gray {
+	r = r.Intersect(g.Rect)
+	out := image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
+	for y := range r.Dy() {
+		copy(out.Pix[y*out.Stride:y*out.Stride+r.Dx()], g.Pix[g.PixOffset(r.Min.X, r.Min.Y+y):])
+	}
+	return out
+}

@@ -36,6 +36,7 @@ func ParseLine(s string) (Item, bool) {
 	}
 	it := Item{Quantity: Amount{1, 0}, Unit: "each", Value: v.Amount, Price: v.Amount, Line: s}
 	nameEnd := ms[0].Start
+	qtyStart, qtyEnd := -1, -1
 	if m := weightRE.FindStringSubmatchIndex(s); m != nil && m[0] < v.Start {
 		q, err1 := parseQuantity(s[m[2]:m[3]])
 		p, err2 := ParseAmount(s[m[6]:m[7]])
@@ -49,6 +50,7 @@ func ParseLine(s string) (Item, bool) {
 		if err1 == nil && err2 == nil && q.Units > 0 {
 			it.Quantity, it.Price = q, p
 			nameEnd = min(nameEnd, m[2])
+			qtyStart, qtyEnd = m[2], m[5]
 			// A single amount that is the unit price: the value is the
 			// product.
 			if m[4] == v.Start {
@@ -64,24 +66,44 @@ func ParseLine(s string) (Item, bool) {
 		}
 	}
 	it.Name = cleanName(s[:nameEnd])
-	letters := 0
-	for _, r := range it.Name {
-		if unicode.IsLetter(r) {
-			letters++
+	if letterCount(it.Name) < 2 && qtyStart >= 0 && qtyStart == strings.IndexFunc(s, isDigitRune) {
+		// The count and unit price come first, as on Costco's
+		// "3 @ 4.29 E 878137 18CT EGGS 12.87 E": the name follows them.
+		end := v.Start
+		if it.GTIN != "" {
+			end = min(end, strings.Index(s, it.GTIN))
+		}
+		if qtyEnd < end {
+			it.Name = cleanName(s[qtyEnd:end])
 		}
 	}
-	if letters < 2 {
+	if letterCount(it.Name) < 2 {
 		return Item{}, false
 	}
 	it.Conf = 0.5
 	return it, true
 }
 
+// letterCount counts the letters of s.
+func letterCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
+}
+
+func isDigitRune(r rune) bool { return r >= '0' && r <= '9' }
+
 // cleanName trims codes and punctuation around an item name.
 func cleanName(s string) string {
 	f := strings.Fields(s)
-	// Leading article numbers and line numbers.
-	for len(f) > 1 && (isCode(f[0]) || strings.Trim(f[0], "=|~_-:;.,'\"*#") == "") {
+	// Leading article numbers and line numbers, and a tax class printed
+	// before the article number ("E 673919 FF BS BREAST" at Costco).
+	for len(f) > 1 && (isCode(f[0]) || strings.Trim(f[0], "=|~_-:;.,'\"*#") == "" ||
+		len(f) > 2 && len([]rune(f[0])) == 1 && isCode(f[1])) {
 		f = f[1:]
 	}
 	// Trailing codes, flags and stray quantity digits.
@@ -111,13 +133,34 @@ func isCode(t string) bool {
 // below it; a name row without an amount followed by an amount-only row is
 // one item printed on two rows.
 func (d *doc) items(r *Receipt) {
-	end := len(d.rows)
+	// Items end at the first total row. A subtotal ends them too, unless
+	// rows with an article code follow it before the total: some tills
+	// print a subtotal between groups of items ("SUBTOTAL 7.59" and then
+	// "WOMEN SLIPPE 009725614790 9.86 X" on a Walmart receipt).
+	end, sub := len(d.rows), -1
 	for i := range d.rows {
 		k := d.kind(i)
-		if (k == kindSubtotal || k == kindTotal || k == kindRounded) && len(d.money[i]) > 0 && i > 0 {
+		if len(d.money[i]) == 0 || i == 0 {
+			continue
+		}
+		if k == kindSubtotal && sub < 0 {
+			sub = i
+		}
+		if k == kindTotal || k == kindRounded {
 			end = i
 			break
 		}
+	}
+	if sub >= 0 {
+		last := sub
+		for i := sub + 1; i < end; i++ {
+			if d.kind(i) == kindNone && digitRunRE.MatchString(d.rows[i].Text) {
+				if _, ok := ParseLine(d.rows[i].Text); ok {
+					last = i + 1
+				}
+			}
+		}
+		end = last
 	}
 	pendingName := ""
 	var pendingQty *Item

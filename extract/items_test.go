@@ -1,6 +1,9 @@
 package extract
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestParseLine(t *testing.T) {
 	tests := []struct {
@@ -15,6 +18,8 @@ func TestParseLine(t *testing.T) {
 		{"german tax class", "FERTIGGERICHTE 1,79 C", "FERTIGGERICHTE", "1", "each", "1.79", "1.79", ""},
 		{"value then count", "GROCERY NON TAXABLE 0.98 2@ 0.49", "GROCERY NON TAXABLE", "2", "each", "0.98", "0.49", ""},
 		{"leading code", "300-C0001 T5 JOINT 2PIN 2.83 SR", "T5 JOINT 2PIN", "1", "each", "2.83", "2.83", ""},
+		{"tax class before the article number", "E 673919 FF BS BREAST 23.99 E", "FF BS BREAST", "1", "each", "23.99", "23.99", ""},
+		{"count and price first", "3 @ 4.29 E 878137 18CT EGGS 12.87 E", "18CT EGGS", "3", "each", "12.87", "4.29", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -31,6 +36,26 @@ func TestParseLine(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestItemsAcrossSubtotal(t *testing.T) {
+	r := Extract(textPage(`WALMART
+SW FIGURES 065356920144 6.63 X
+TOOTHBRUSH 003500055500 0.96 X
+SUBTOTAL 7.59
+WOMEN SLIPPE 009725614790 9.86 X
+SUBTOTAL 17.45
+TAX 1 3.100 % 0.54
+TOTAL 18.75
+CHANGE DUE 0.00`), Hints{})
+	var names []string
+	for _, it := range r.Items {
+		names = append(names, it.Name+" "+it.Value.String())
+	}
+	want := []string{"SW FIGURES 6.63", "TOOTHBRUSH 0.96", "WOMEN SLIPPE 9.86"}
+	if !slices.Equal(names, want) {
+		t.Errorf("items %q, want %q", names, want)
 	}
 }
 

@@ -175,6 +175,7 @@ type scratch struct {
 	heap     []int32
 	lists    []postingList
 	order    []uint64
+	chosen   []uint32
 	words    idTable   // catalogue word → its row in sims
 	sims     []float32 // row*len(line) + k: the word's similarity to the line's word k
 	fits     []fit
@@ -557,40 +558,58 @@ func (ix *Index) fuzzy(line []lineWord) Match {
 	// counts for no more than it says.
 	lists := sc.lists[:0]
 	exp := make([][]expansion, len(q))
+	union := make([]int, len(q))
 	for i, w := range q {
 		exp[i] = ix.expansions(w)
-		union := 0
 		for _, e := range exp[i] {
-			union += int(ix.postOff[e.word+1] - ix.postOff[e.word])
+			union[i] += int(ix.postOff[e.word+1] - ix.postOff[e.word])
 		}
-		idf := float32(math.Log(1 + float64(len(ix.gtins))/float64(max(union, 1))))
+		idf := float32(math.Log(1 + float64(len(ix.gtins))/float64(max(union[i], 1))))
 		for _, e := range exp[i] {
 			post := ix.post[ix.postOff[e.word]:ix.postOff[e.word+1]]
 			lists = append(lists, postingList{post, e.sim * idf})
 		}
 	}
 	sc.lists = lists
-	// The lists shortest first, sorted as their lengths and places packed
-	// in one word, which moves less memory than sorting the lists.
+	// The lists of the rarest line word first, and each word's shortest
+	// first, taken while they fit the budget: a word whose every list is
+	// read gives every product holding it its due, where the shortest lists
+	// of all words would give a little to many. Sorted as keys packed in
+	// one word, which moves less memory than sorting the lists.
+	if len(lists) > 1<<16 {
+		lists = lists[:1<<16] // a line of noise
+	}
 	order := sc.order[:0]
-	for i, l := range lists {
-		order = append(order, uint64(len(l.post))<<32|uint64(i))
+	for i, k := 0, 0; k < len(exp) && i < len(lists); k++ {
+		for range exp[k] {
+			if i == len(lists) {
+				break
+			}
+			order = append(order, uint64(min(union[k], 1<<20-1))<<44|uint64(min(k, 255))<<36|uint64(min(len(lists[i].post), 1<<20-1))<<16|uint64(i))
+			i++
+		}
 	}
 	sc.order = order
-	slices.SortFunc(order, func(a, b uint64) int { return int(a>>32) - int(b>>32) })
-	spent, taken := 0, 0
-	for i, o := range order {
-		n := int(o >> 32)
-		if i > 0 && spent+n > postingBudget {
-			break
+	slices.Sort(order)
+	chosen := sc.chosen[:0]
+	spent := 0
+	// read has bit k set when every list of line word k was read: every
+	// product holding the word was scored.
+	var read uint64 = 1<<min(len(q), 64) - 1
+	for _, o := range order {
+		l := int(o & 0xffff)
+		if n := len(lists[l].post); spent+n <= postingBudget || len(chosen) == 0 {
+			spent += n
+			chosen = append(chosen, uint32(l))
+		} else {
+			read &^= 1 << (o >> 36 & 0xff & 63)
 		}
-		spent += n
-		taken++
 	}
+	sc.chosen = chosen
 	sc.products.reset(spent)
 	sc.touched, sc.score = sc.touched[:0], sc.score[:0]
-	for _, o := range order[:taken] {
-		l := lists[uint32(o)]
+	for _, c := range chosen {
+		l := lists[c]
 		for _, p := range l.post {
 			sc.add(p, l.weight)
 		}
@@ -616,7 +635,16 @@ func (ix *Index) fuzzy(line []lineWord) Match {
 	if b.score <= 0 {
 		return Match{Status: StatusUnmatched}
 	}
-	conf := b.score - rivalPenalty*ix.rivals(fits, best)
+	rivals := ix.rivals(fits, best)
+	if b.found&read == 0 || len(sc.touched) > len(top) && sc.score[top[len(top)-1]] >= unseenRival*sc.score[top[best]] {
+		// Products as like the line as the best may not have been
+		// compared: no word of the line that the best holds was read in
+		// full, so they may not have been scored at all, or products
+		// that scored about as well as the best were left out of the
+		// comparison.
+		rivals = max(rivals, 1)
+	}
+	conf := b.score - rivalPenalty*rivals
 	conf = min(max(conf, 0), nameCeiling)
 	return ix.match(b.p, MethodName, conf)
 }
@@ -631,6 +659,7 @@ func (ix *Index) fuzzy(line []lineWord) Match {
 // Dairy Milk Top Deck, which a till would have called TOP DECK, while
 // "TASTIC RICE" may be Basmati or Long Grain alike.
 const (
+	unseenRival  = 0.9 // of the best's score, what a product left uncompared may have
 	closeAccount = 0.1
 	rivalPenalty = 0.2
 	rarerLeftOut = 0.25
@@ -704,6 +733,9 @@ type fit struct {
 	// leftOut is the rarity, 0-1, of the rarest word of the product,
 	// not a size, that the line leaves out.
 	leftOut float64
+	// found has bit k set when line word k is one of the catalogue words
+	// the product holds, or stands for one.
+	found uint64
 }
 
 // The similarities of a line word to product words found only when the
@@ -727,6 +759,7 @@ func (ix *Index) compare(sc *scratch, line []lineWord, joined []string, p int) f
 		rows[i] = sc.words.get(id)
 	}
 	var used [64]bool
+	var found uint64
 	sims := sc.best[:0]
 	for k := range line {
 		w := line[k].text
@@ -737,6 +770,7 @@ func (ix *Index) compare(sc *scratch, line []lineWord, joined []string, p int) f
 			}
 			if s := float64(sc.sims[int(r)*len(line)+k]); s > bestSim {
 				bestSim, bestAt = s, i
+				found |= 1 << (k & 63)
 			}
 		}
 		if bestSim < simInitials {
@@ -813,6 +847,7 @@ func (ix *Index) compare(sc *scratch, line []lineWord, joined []string, p int) f
 	account := got / total
 	return fit{
 		p:       p,
+		found:   found,
 		account: account,
 		score:   account * (0.85 + 0.15*cover),
 		leftOut: float64(leftOut / ix.maxIDF),

@@ -16,7 +16,8 @@
 // Each word of a line is expanded to catalogue words it may stand for –
 // itself, words it is a prefix of, words it abbreviates, words within a
 // small Jaro-Winkler distance – and the products holding those words are
-// scored by the words' rarity; the best few are then compared word by word,
+// scored by the rarity of the line's words, the rarest word's products
+// first; the best few are then compared word by word,
 // where looser spellings are also tried: words run together ("PKGTAPE"),
 // one word printed as two ("MILKY BAR"), a count printed onto a word
 // ("ROLLER2"). A fuzzy match is only as confident as it is unrivalled: when

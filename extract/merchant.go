@@ -1,10 +1,14 @@
 package extract
 
 import (
+	"image"
 	"math"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/tillhq/till/ocr"
 )
 
 // Company-name cues. Legal-entity suffixes are strong evidence that a row
@@ -537,22 +541,123 @@ func cutAtToken(text, tok string) string {
 	return ""
 }
 
-// mergeHeader reads the merchant from head, a second reading of the
-// header, and takes its name and its address, each on its own, where their
-// words were read with more confidence than the first reading's.
+// mergeHeader reads the merchant again from the page's rows merged with
+// head, a second reading of the header: each row read twice is taken word
+// by word from the reading that recognised the word with more confidence
+// (or whole from the surer reading when the two split it into different
+// words), and rows only the second reading found are added. The name and
+// the address read from the merged rows replace the page's when they were
+// recognised with more confidence.
 func (d *doc) mergeHeader(r *Receipt, head []row) {
-	hd := newDoc(head, Hints{Country: d.country})
-	hr := &Receipt{Confidence: map[string]float64{}, Evidence: map[string][]string{}}
-	hd.merchant(hr)
-	if hr.Merchant.Name != "" && (r.Merchant.Name == "" || hd.meanConf(hd.nameRows) > d.meanConf(d.nameRows)) {
-		r.Merchant.Name = hr.Merchant.Name
-		r.Confidence["merchant.name"] = hr.Confidence["merchant.name"]
+	merged := mergeRows(d.rows, head)
+	md := newDoc(merged, Hints{Country: d.country})
+	mr := &Receipt{Confidence: map[string]float64{}, Evidence: map[string][]string{}}
+	md.merchant(mr)
+	if mr.Merchant.Name != "" && (r.Merchant.Name == "" || md.meanConf(md.nameRows) >= d.meanConf(d.nameRows)) {
+		r.Merchant.Name = mr.Merchant.Name
+		r.Confidence["merchant.name"] = mr.Confidence["merchant.name"]
 	}
-	if hr.Merchant.Address != "" && (r.Merchant.Address == "" || hd.meanConf(hd.addrRows) > d.meanConf(d.addrRows)) {
-		r.Merchant.Address = hr.Merchant.Address
-		r.Confidence["merchant.address"] = hr.Confidence["merchant.address"]
-		if hr.Postcode != "" {
-			r.Postcode = hr.Postcode
+	if mr.Merchant.Address != "" && (r.Merchant.Address == "" || md.meanConf(md.addrRows) >= d.meanConf(d.addrRows)) {
+		r.Merchant.Address = mr.Merchant.Address
+		r.Confidence["merchant.address"] = mr.Confidence["merchant.address"]
+		if mr.Postcode != "" {
+			r.Postcode = mr.Postcode
 		}
 	}
+}
+
+// mergeRows merges rows, a page's reading, with alt, a second reading of
+// part of it (see mergeHeader), and returns the rows top to bottom.
+func mergeRows(rows, alt []row) []row {
+	out := make([]row, 0, len(rows)+len(alt))
+	used := make([]bool, len(alt))
+	var band image.Rectangle
+	for _, a := range alt {
+		band = band.Union(a.Box)
+	}
+	for _, r := range rows {
+		best, bestOv := -1, 0
+		for k, a := range alt {
+			ov := min(r.Box.Max.Y, a.Box.Max.Y) - max(r.Box.Min.Y, a.Box.Min.Y)
+			if !used[k] && ov*2 > min(r.Box.Dy(), a.Box.Dy()) && ov > bestOv {
+				best, bestOv = k, ov
+			}
+		}
+		if best < 0 {
+			// Specks the second reading did not see are dropped.
+			if !(r.Box.Min.Y >= band.Min.Y && r.Box.Max.Y <= band.Max.Y && len(alnum(r.Text)) < 3) {
+				out = append(out, r)
+			}
+			continue
+		}
+		used[best] = true
+		out = append(out, mergeRow(r, alt[best]))
+	}
+	for k, a := range alt {
+		// Rows only the second reading found, when read clearly: a
+		// name in large print that the page's reading lost.
+		if !used[k] && a.Conf >= 70 && len(alnum(a.Text)) >= 4 {
+			out = append(out, a)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Box.Min.Y < out[j].Box.Min.Y })
+	for i := range out {
+		out[i].Index = i
+	}
+	return out
+}
+
+// mergeRow takes each word of a from b when b read the same word (one word
+// over the same pixels) with more confidence. When the two readings split
+// the row into different words, the surer one is taken whole.
+func mergeRow(a, b row) row {
+	overlap := func(x, y ocr.Word) bool {
+		ov := min(x.Box.Max.X, y.Box.Max.X) - max(x.Box.Min.X, y.Box.Min.X)
+		return ov*2 > min(x.Box.Dx(), y.Box.Dx())
+	}
+	words := make([]ocr.Word, len(a.Words))
+	aligned := 0
+	for i, w := range a.Words {
+		words[i] = w
+		var match []int
+		for k, v := range b.Words {
+			if overlap(w, v) {
+				match = append(match, k)
+			}
+		}
+		if len(match) != 1 {
+			continue
+		}
+		v := b.Words[match[0]]
+		n := 0
+		for _, x := range a.Words {
+			if overlap(x, v) {
+				n++
+			}
+		}
+		if n != 1 {
+			continue
+		}
+		aligned++
+		if v.Conf > w.Conf {
+			words[i] = v
+		}
+	}
+	if aligned < len(a.Words) || aligned < len(b.Words) {
+		if b.Conf > a.Conf {
+			return b
+		}
+		return a
+	}
+	out := a
+	out.Words = words
+	parts := make([]string, len(words))
+	var sum float64
+	for i, w := range words {
+		parts[i] = w.Text
+		sum += w.Conf
+	}
+	out.Text = strings.Join(parts, " ")
+	out.Conf = sum / float64(len(words))
+	return out
 }

@@ -91,3 +91,16 @@ func TestStretchDarkensFaintPrint(t *testing.T) {
 		t.Errorf("ink %d and paper %d, want the ink dark and the paper white", ink, paper)
 	}
 }
+
+func TestMergeRowsWordByWord(t *testing.T) {
+	page := withConf("AEON CO. (M) BHD\n3RD FLR, AEON TAMAN MALURT SC\n", 80)
+	page[1].Words[4].Conf = 40 // MALURT
+	head := withConf("AEON CO. (M) BHD\nJRD FLR, AEON TAMAN MALURI SC\n", 70)
+	got := mergeRows(page, head)
+	if len(got) != 2 || got[1].Text != "3RD FLR, AEON TAMAN MALURI SC" {
+		for _, r := range got {
+			t.Logf("row %q", r.Text)
+		}
+		t.Errorf("want the surer word of each reading: 3RD FLR, AEON TAMAN MALURI SC")
+	}
+}

@@ -39,6 +39,10 @@ func testContents(t testing.TB) *Contents {
 			{GTIN: "9300633110215", Name: "Acme Cooking Oil", Size: "750", Unit: "ml"},
 			{GTIN: "9300633110222", Name: "Acme Packaging Tape 50 yd"},
 			{GTIN: "9300633110239", Name: "Acme Masking Tape 50 yd"},
+			{GTIN: "9300633110246", Name: "Cocoa Dairy Milk Chocolate"},
+			{GTIN: "9300633110253", Name: "Cocoa Dairy Milk Top Deck"},
+			{GTIN: "9300633110260", Name: "Zeta Dark Chocolate"},
+			{GTIN: "9300633110277", Name: "Zeta White Chocolate"},
 		},
 	}
 	for i := range c.Products {
@@ -73,6 +77,7 @@ func TestMatchItem(t *testing.T) {
 		{"one word printed as two", "", "CRUNCHY BAR 1.99", "09300633110192", MethodName, StatusAuto},
 		{"size after the name", "", "ACME COOKING OIL 750ML 14.99", "09300633110215", MethodName, StatusAuto},
 		{"two words run together", "", "ACME PKGTAPE 1.12", "09300633110222", MethodName, StatusAuto},
+		{"alike but for a rare word left out", "", "COCOA DAIRY MI 1.99", "09300633110246", MethodName, StatusAuto},
 		{"nothing alike", "", "CARRIER BAG 24L 0.75", "", "", StatusUnmatched},
 	}
 	for _, tt := range tests {

@@ -551,11 +551,11 @@ func (ix *Index) fuzzy(line []lineWord) Match {
 
 	// Candidates come from the rarest words first, until the budget of
 	// postings is spent: rare words say most about which product is meant,
-	// and common ones would touch much of the catalogue.
-	// A product gains from a line word by how rare the word is: by how
-	// few products hold any of the words it may stand for, not by the
-	// rarity of each, so that a prefix of dozens of rare words ("SUNB")
-	// counts for no more than it says.
+	// and common ones would touch much of the catalogue. A product gains
+	// from a line word by how rare the word is: by how few products hold
+	// any of the words it may stand for, not by the rarity of each, so
+	// that a prefix of dozens of rare words ("SUNB") counts for no more
+	// than it says.
 	lists := sc.lists[:0]
 	exp := make([][]expansion, len(q))
 	union := make([]int, len(q))
@@ -570,15 +570,15 @@ func (ix *Index) fuzzy(line []lineWord) Match {
 			lists = append(lists, postingList{post, e.sim * idf})
 		}
 	}
+	if len(lists) > 1<<16 {
+		lists = lists[:1<<16] // a line of noise; the keys below hold no more
+	}
 	sc.lists = lists
 	// The lists of the rarest line word first, and each word's shortest
 	// first, taken while they fit the budget: a word whose every list is
 	// read gives every product holding it its due, where the shortest lists
 	// of all words would give a little to many. Sorted as keys packed in
 	// one word, which moves less memory than sorting the lists.
-	if len(lists) > 1<<16 {
-		lists = lists[:1<<16] // a line of noise
-	}
 	order := sc.order[:0]
 	for i, k := 0, 0; k < len(exp) && i < len(lists); k++ {
 		for range exp[k] {

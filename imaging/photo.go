@@ -356,3 +356,78 @@ func crop(g *image.Gray, r image.Rectangle) *image.Gray {
 	}
 	return out
 }
+
+// bandSkews measures the tilt of the text in horizontal bands of b, each
+// some eight lines of text (lh pixels each) tall, as findSkew does for the
+// whole page. A receipt curled or photographed at a slant has lines
+// tilted more at one end than the other, which no single rotation
+// straightens. It returns each band's middle row and tilt in degrees, or
+// nil when the bands agree to within a degree, when they are level, or
+// when there are too few to tell.
+func bandSkews(b bitmap, lh int) (mids, skews []float64) {
+	bh := max(8*lh, b.h/8)
+	if lh < 3 || b.h < 3*bh {
+		return nil, nil
+	}
+	n := b.h / bh
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := range n {
+		y0, y1 := i*b.h/n, (i+1)*b.h/n
+		band := bitmap{w: b.w, h: y1 - y0, on: b.on[y0*b.w : y1*b.w]}
+		s := findSkew(band)
+		mids = append(mids, float64(y0+y1)/2)
+		skews = append(skews, s)
+		lo, hi = min(lo, s), max(hi, s)
+	}
+	if hi-lo < 1 {
+		return nil, nil
+	}
+	return mids, skews
+}
+
+// unskewBands levels text whose tilt changes down the page: each row y
+// of the result is taken from the source along a line tilted by the
+// tilt at y, interpolated between the bands' middles (mids and skews as
+// bandSkews returns them, in a grid f times smaller than g). Rows brought
+// in from beyond the page are white.
+func unskewBands(g *image.Gray, mids, skews []float64, f int) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	cx := float64(w-1) / 2
+	for y := range h {
+		// The tilt at this row.
+		fy := float64(y) / float64(f)
+		var deg float64
+		switch {
+		case fy <= mids[0]:
+			deg = skews[0]
+		case fy >= mids[len(mids)-1]:
+			deg = skews[len(skews)-1]
+		default:
+			for i := 1; i < len(mids); i++ {
+				if fy <= mids[i] {
+					a := (fy - mids[i-1]) / (mids[i] - mids[i-1])
+					deg = skews[i-1]*(1-a) + skews[i]*a
+					break
+				}
+			}
+		}
+		t := math.Tan(deg * math.Pi / 180)
+		row := out.Pix[y*out.Stride : y*out.Stride+w]
+		for x := range row {
+			// A clockwise tilt puts the right of a line lower.
+			sy := float64(y) + t*(float64(x)-cx)
+			y0 := int(math.Floor(sy))
+			a := sy - float64(y0)
+			v0, v1 := 255.0, 255.0
+			if y0 >= 0 && y0 < h {
+				v0 = float64(g.Pix[y0*g.Stride+x])
+			}
+			if y0+1 >= 0 && y0+1 < h {
+				v1 = float64(g.Pix[(y0+1)*g.Stride+x])
+			}
+			row[x] = uint8(v0*(1-a) + v1*a + 0.5)
+		}
+	}
+	return out
+}

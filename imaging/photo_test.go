@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"math"
 	"testing"
 )
 
@@ -132,4 +133,58 @@ func TestNormaliseLight(t *testing.T) {
 	if dark == 0 {
 		t.Error("the print was washed out")
 	}
+}
+
+func TestBandSkews(t *testing.T) {
+	level := longReceipt(t, 14)
+	// The top half tilted by 4°, as on a receipt curled at one end.
+	curled := longReceipt(t, 14)
+	top := image.Rect(0, 0, curled.Rect.Dx(), curled.Rect.Dy()/2)
+	draw.Draw(curled, top, tilt(crop(curled, top), 4), image.Point{}, draw.Src)
+
+	tests := []struct {
+		name string
+		img  *image.Gray
+		bent bool
+	}{
+		{name: "level page", img: level},
+		{name: "top half tilted", img: curled, bent: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ink := inkMap(tc.img)
+			mids, skews := bandSkews(ink, lineHeight(ink))
+			if got := mids != nil; got != tc.bent {
+				t.Fatalf("bent %v (tilts %v), want %v", got, skews, tc.bent)
+			}
+			if !tc.bent {
+				return
+			}
+			if skews[0] < 3 || skews[len(skews)-1] > 1 {
+				t.Errorf("tilts %v, want about 4° at the top and 0° at the bottom", skews)
+			}
+			// Once levelled, the page has little tilt left anywhere (the
+			// tilt changes between the bands' middles gradually, this
+			// page's at once).
+			flat := unskewBands(tc.img, mids, skews, 1)
+			ink = inkMap(flat)
+			for _, s := range bandTilts(ink, lineHeight(ink)) {
+				if math.Abs(s) > 1.5 {
+					t.Errorf("tilts %v after levelling", bandTilts(ink, lineHeight(ink)))
+					break
+				}
+			}
+		})
+	}
+}
+
+// bandTilts is the tilt of each band of b, as bandSkews measures it.
+func bandTilts(b bitmap, lh int) []float64 {
+	bh := max(8*lh, b.h/8)
+	var out []float64
+	for i := range b.h / bh {
+		y0, y1 := i*b.h/(b.h/bh), (i+1)*b.h/(b.h/bh)
+		out = append(out, findSkew(bitmap{w: b.w, h: y1 - y0, on: b.on[y0*b.w : y1*b.w]}))
+	}
+	return out
 }

@@ -68,6 +68,11 @@ type Prepared struct {
 	// Skew is the tilt, in degrees clockwise, that was found and undone;
 	// 0 when the page was not rotated.
 	Skew float64
+	// Bent reports that the page's text lines were tilted by different
+	// amounts down the page, as on a curled receipt, and that each part
+	// was levelled; boxes in the prepared image then map to the source
+	// only roughly.
+	Bent bool
 	// Paper is the part of the image that was kept: the receipt's paper
 	// when a photo was cut to it, else the whole image.
 	Paper image.Rectangle
@@ -122,6 +127,19 @@ func PrepareOCR(img image.Image, opt PrepareOptions) Prepared {
 	ink := inkMap(small)
 	lh := lineHeight(ink)
 	p.LineHeight = lh * f
+	if photo && !opt.NoDeskew {
+		// A curled or slanted receipt's lines are tilted more in one
+		// part than another: level each part.
+		if mids, skews := bandSkews(ink, lh); mids != nil {
+			g = unskewBands(g, mids, skews, f)
+			p.Bent = true
+			small = g
+			if f > 1 {
+				small = boxShrink(g, f).(*image.Gray)
+			}
+			ink = inkMap(small)
+		}
+	}
 	var skew float64
 	if !opt.NoDeskew && lh > 0 {
 		skew = findSkew(ink)

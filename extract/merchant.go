@@ -4,6 +4,7 @@ import (
 	"image"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -267,11 +268,24 @@ func (d *doc) onlyLegal(i int) bool {
 
 // nameLike reports whether row i could be the first part of a company
 // name printed on two rows: words, with no digits, that are neither
-// contact, tax or address rows.
+// contact, tax or address rows. Address words must be spelt out here, as
+// names hold words one letter from them ("BORONG", "LORONG").
 func (d *doc) nameLike(i int) bool {
 	text := d.rows[i].Text
 	return len(alnum(text)) >= 4 && !hasDigit(text) && strings.ToUpper(text) == text && !d.isContactOrTax(i) &&
-		!hasAny(d.toks[i], addressKW) && !placeRow(d.toks[i]) && d.rows[i].Conf >= 50
+		!hasExact(d.toks[i], addressKW) && !placeRow(d.toks[i]) && d.rows[i].Conf >= 50
+}
+
+// hasExact reports whether any phrase is among toks word for word.
+func hasExact(toks []string, ps []phrase) bool {
+	for _, p := range ps {
+		for i := 0; i+len(p) <= len(toks); i++ {
+			if slices.Equal(toks[i:i+len(p)], p) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // legalWordKW are the words of legal forms.

@@ -201,9 +201,9 @@ func EditDistance(a, b string) int {
 }
 
 // fuzzyEq reports whether an OCR'd word matches a keyword, allowing one
-// edit per four letters of the keyword (none for words under four letters)
-// after folding digit look-alikes, unless the word is another word of the
-// header vocabulary.
+// edit per four letters of the keyword (none for words under four letters,
+// and none to the first letter of words under seven) after folding digit
+// look-alikes, unless the word is another word of the header vocabulary.
 func fuzzyEq(word, kw string) bool {
 	w := fold(word)
 	if w == kw {
@@ -219,6 +219,11 @@ func fuzzyEq(word, kw string) bool {
 		return false
 	}
 	if d := len(w) - len(kw); d > allowed || -d > allowed {
+		return false
+	}
+	if len(kw) <= 6 && w[0] != kw[0] {
+		// Short words keep their first letter: "BORONG" is not
+		// "LORONG".
 		return false
 	}
 	return EditDistance(w, kw) <= allowed

@@ -17,6 +17,7 @@ func TestFuzzyKeywords(t *testing.T) {
 		{"joined phrase", "SUBTOTAL 8.49", phrase{"SUB", "TOTAL"}, true},
 		{"short keyword exact only", "CAS 5.00", phrase{"TAX"}, false},
 		{"different word", "TOTE BAG 2.00", phrase{"TOTAL"}, false},
+		{"short word keeps its first letter", "PASARAYA BORONG PINTAR", phrase{"LORONG"}, false},
 		{"word missing from a joined phrase", "ADVANCO COMPANY", phrase{"COMPANY", "NO"}, false},
 		{"short phrase run together", "COO. (MD) SDN BHD", phrase{"CO", "NO"}, false},
 		{"letter misread in a short word", "IU ZAHLEN EURO 24,23", phrase{"ZU", "ZAHLEN"}, true},

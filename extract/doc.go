@@ -186,6 +186,21 @@ func (d *doc) fixedText(i int) string {
 	return fixText(texts, confs)
 }
 
+// addressText is fixedText with the abbreviations of street and place
+// words spelt right too ("JUN" for "JLN", "1181-THN" for "1181-TMN"),
+// for the address: in a name, three letters are too likely a name.
+func (d *doc) addressText(i int) string {
+	ws := d.rows[i].Words
+	if len(ws) == 0 {
+		return d.rows[i].Text
+	}
+	out := make([]string, len(ws))
+	for k, w := range ws {
+		out[k] = fixAbbrevs(fixWord(w.Text, w.Conf), w.Conf)
+	}
+	return strings.Join(out, " ")
+}
+
 // meanConf is the mean OCR confidence (0-100) of the words of the given
 // rows, or -1 when they have none.
 func (d *doc) meanConf(rows []int) float64 {

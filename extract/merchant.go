@@ -114,7 +114,7 @@ func (d *doc) merchant(r *Receipt) {
 	sawPostcode := false
 	skipped := 0
 	for i := start; i < len(d.rows) && i < start+8 && len(addr) < 6; i++ {
-		text := d.fixedText(i)
+		text := d.addressText(i)
 		toks := d.toks[i]
 		if len(addr) == 0 && skipped < 2 && d.beforeAddress(i) {
 			// The date printed under the name, or a brand or

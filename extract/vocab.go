@@ -151,3 +151,35 @@ func firstRune(s string) (rune, int) {
 	}
 	return 0, 0
 }
+
+// addressAbbrevs are the abbreviations addresses print for street and
+// place words (jalan, taman, lorong) and the honorific sri of place
+// names. Rarer ones stay out: "KPB" is no misread "KPG".
+var addressAbbrevs = wordSet("JLN TMN LRG SRI")
+
+// fixAbbrevs spells the three-letter parts of an address word w (split at
+// dashes and slashes, "1181-THN") as the abbreviation they are one letter
+// from, when w was read with confidence under maxFixConf: same first
+// letter, one letter changed, exactly one abbreviation that near.
+func fixAbbrevs(w string, conf float64) string {
+	if conf >= maxFixConf {
+		return w
+	}
+	parts := strings.FieldsFunc(w, func(r rune) bool { return !isAlnum(r) })
+	for _, p := range parts {
+		up := strings.ToUpper(p)
+		if len(up) != 3 || countDigits(up) > 0 || addressAbbrevs[up] || placeWords[up] {
+			continue
+		}
+		best, n := "", 0
+		for a := range addressAbbrevs {
+			if a[0] == up[0] && EditDistance(a, up) == 1 {
+				best, n = a, n+1
+			}
+		}
+		if n == 1 {
+			w = strings.Replace(w, p, matchCase(best, p), 1)
+		}
+	}
+	return w
+}

@@ -44,3 +44,23 @@ func TestRegistrationRows(t *testing.T) {
 		}
 	}
 }
+
+func TestFixAbbrevs(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		conf float64
+		want string
+	}{
+		{"JUN", 58, "JLN"},
+		{"1181-THN", 49, "1181-TMN"},
+		{"SRT", 77, "SRI"},
+		{"Jin", 60, "Jln"},
+		{"JUN", 93, "JUN"}, // read surely
+		{"KPB", 40, "KPB"}, // no abbreviation near
+		{"TMN", 40, "TMN"},
+	} {
+		if got := fixAbbrevs(tt.in, tt.conf); got != tt.want {
+			t.Errorf("fixAbbrevs(%q, %v) = %q, want %q", tt.in, tt.conf, got, tt.want)
+		}
+	}
+}

@@ -619,7 +619,7 @@ func (ix *Index) fuzzy(line []lineWord) Match {
 	}
 	top := ix.top(sc, ix.cfg.Candidates)
 	ix.lineSims(sc, exp)
-	joined := ix.joined(q)
+	joined := ix.joined(q, exp)
 	fits := sc.fits[:0]
 	for _, t := range top {
 		fits = append(fits, ix.compare(sc, line, joined, int(sc.touched[t])))
@@ -679,20 +679,23 @@ func (ix *Index) rivals(fits []fit, best int) float64 {
 }
 
 // joined returns, for each word of q but the last, the word and the next
-// run together when the catalogue holds a word that starts so ("MILKY
-// BAR" for "MILKYBAR"), else "".
-func (ix *Index) joined(q []string) []string {
+// run together when a catalogue word the first is a prefix of starts so
+// ("MILKY BAR" for "MILKYBAR"), else "". exp holds the expansions of q.
+func (ix *Index) joined(q []string, exp [][]expansion) []string {
 	var out []string
 	for k := 0; k+1 < len(q); k++ {
-		if isSize(q[k]) || isSize(q[k+1]) || allDigits(q[k]) || allDigits(q[k+1]) {
+		if isSize(q[k+1]) || allDigits(q[k+1]) {
 			continue
 		}
-		j := q[k] + q[k+1]
-		if lo, _ := slices.BinarySearch(ix.words, j); lo < len(ix.words) && strings.HasPrefix(ix.words[lo], j) {
-			if out == nil {
-				out = make([]string, len(q)-1)
+		a, b := q[k], q[k+1]
+		for _, e := range exp[k] {
+			if w := ix.words[e.word]; len(w) > len(a) && w[len(a)] == b[0] && strings.HasPrefix(w[len(a):], b) && strings.HasPrefix(w, a) {
+				if out == nil {
+					out = make([]string, len(q)-1)
+				}
+				out[k] = a + b
+				break
 			}
-			out[k] = j
 		}
 	}
 	return out
@@ -778,7 +781,7 @@ func (ix *Index) compare(sc *scratch, line []lineWord, joined []string, p int) f
 				bestSim, bestAt, bestLen = simInitials, at, len(w)
 			}
 		}
-		if bestSim < simRunPrefix {
+		if bestSim < simLoose {
 			if s, at, n := ix.spelled(w, words); s > bestSim {
 				bestSim, bestAt, bestLen = s, at, n
 			}

@@ -44,6 +44,9 @@ var (
 	// label: "Co. Reg No: 1203194-W", "(Co. No. 113825-W)", "BR No.:
 	// (1245625-H)", "002043319 -W".
 	regRowRE = regexp.MustCompile(`(?i)(?:\b(?:CO(?:MPANY)?\.?\s*(?:RE[GY]\w*\s*\.?\s*)?(?:NO|NUMBER)|BR\.?\s*NO|ROC(?:\s*NO)?|RE[GY]\w*\s*\.?\s*NO)\.?\s*:?\s*[({\[]?\s*[A-Z0-9]*\d{4,}[A-Z0-9]*(?:\s?-\s?[A-Z0-9])?\s*[)}\]]?)|[({\[]?\s*\b[A-Z]{0,4}\d{5,}\s?-\s?[A-Z]\b\s*[)}\]]?`)
+	// branchRE is a branch's number and name after the postcode:
+	// "1249-TMN PANDAN CAHAYA".
+	branchRE = regexp.MustCompile(`^\W*\d{2,4}\s?-\s?[A-Za-z]`)
 	// webRE is a web address.
 	webRE = regexp.MustCompile(`(?i)\bw{2,3}\b|\.\s?com\b|\bhttps?:`)
 	// phoneRowRE is a row that is only a telephone number.
@@ -160,10 +163,15 @@ func (d *doc) merchant(r *Receipt) {
 			}
 			break
 		}
-		if sawPostcode && (len(toks) > 4 && !placeRow(toks) || longestDigitRun(text) > 4) {
-			// Past the postcode, an address goes on with its town,
-			// state and country or a branch's name ("1245-DESA SRI
-			// HARTAMAS"), not with long numbers or other text.
+		if len(addr) > 0 && longestDigitRun(text) >= 8 {
+			// A tax or registration number read past its label.
+			break
+		}
+		if sawPostcode && !placeRow(toks) && !(branchRE.MatchString(text) && longestDigitRun(text) <= 4) && !(hasPlaceWord(toks) && !hasDigit(text)) {
+			// Past the postcode (or a house number taken for one), an
+			// address goes on with its streets, town, state and country
+			// or a branch's number and name ("1245-DESA SRI HARTAMAS"),
+			// not with other text.
 			break
 		}
 		addr = append(addr, text)
@@ -223,6 +231,11 @@ func (d *doc) beforeAddress(i int) bool {
 	if hasAny(toks, addressKW) || d.postcodeIn(d.rows[i].Text) != "" || hasAny(toks, headerEndKW) {
 		return false
 	}
+	if longestDigitRun(d.rows[i].Text) >= 6 && !d.startsAddress(i) {
+		// A registration number that OCR noise kept regRowRE from
+		// recognising: "{C0.n0.639240 H)".
+		return i+1 < len(d.rows) && d.startsAddress(i+1)
+	}
 	if phoneRowRE.MatchString(d.rows[i].Text) || len(findDates(d.rows[i].Text, d.order)) > 0 {
 		return i+1 < len(d.rows) && (d.startsAddress(i+1) || regNoRE.MatchString(d.rows[i+1].Text))
 	}
@@ -274,6 +287,17 @@ func (d *doc) nameLike(i int) bool {
 	text := d.rows[i].Text
 	return len(alnum(text)) >= 4 && !hasDigit(text) && strings.ToUpper(text) == text && !d.isContactOrTax(i) &&
 		!hasExact(d.toks[i], addressKW) && !placeRow(d.toks[i]) && d.rows[i].Conf >= 50
+}
+
+// hasPlaceWord reports whether any of toks is a place or street word
+// spelt out.
+func hasPlaceWord(toks []string) bool {
+	for _, t := range toks {
+		if placeWords[t] {
+			return true
+		}
+	}
+	return hasExact(toks, addressKW)
 }
 
 // hasExact reports whether any phrase is among toks word for word.
@@ -506,7 +530,7 @@ func placeRow(toks []string) bool {
 }
 
 var (
-	fiveDigitRE  = regexp.MustCompile(`(?:^|[^\d\-.,/])(\d{5})(?:$|[^\d\-.,/])`)
+	fiveDigitRE  = regexp.MustCompile(`(?:^|[^\d\-.,/])(\d{5})(?:$|[^\d\-.,/]|[.,](?:\s|$))`)
 	auPostcodeRE = regexp.MustCompile(`(?i)\b(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT)\s+(\d{4})\b`)
 	gbPostcodeRE = regexp.MustCompile(`\b([A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b`)
 )

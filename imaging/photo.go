@@ -35,37 +35,38 @@ const paperMinContrast = 32
 // brightest channel, so that paper tinted by the light's colour still
 // counts as bright. Among the regions that thresholds from Otsu's up to
 // the brightest cells give, it takes the one that best fills its own
-// bounding box, as a flat receipt does. It returns the region's bounding
-// box in img's pixels and true, or false when no region stands apart
+// bounding box, as a flat receipt does. It returns the region's shape
+// and true, or false when no region stands apart
 // from the rest of the frame, as on a scan or a photo filled by the
 // receipt.
-func findPaper(img image.Image) (image.Rectangle, bool) {
+func findPaper(img image.Image) (paperShape, bool) {
 	b := img.Bounds()
 	cell := max(1, max(b.Dx(), b.Dy())/paperGrid)
 	gw, gh := b.Dx()/cell, b.Dy()/cell
 	if gw < 8 || gh < 8 {
-		return image.Rectangle{}, false
+		return paperShape{}, false
 	}
 	bright := cellBrightness(img, cell, gw, gh)
 	type region struct {
-		box  image.Rectangle
-		n    int
-		fill float64
+		box   image.Rectangle
+		n     int
+		fill  float64
+		spans [][2]int
 	}
 	var regions []region
 	bestFill := 0.0
 	for t := otsu(bright); t < 250; t += 8 {
-		r, n := largestRegion(bright, gw, gh, t)
+		r, n, spans := largestRegion(bright, gw, gh, t)
 		area := r.Dx() * r.Dy()
 		if area == 0 || float64(area) < paperMinShare*float64(gw*gh) {
 			break
 		}
 		fill := float64(n) / float64(area)
-		regions = append(regions, region{r, n, fill})
+		regions = append(regions, region{r, n, fill, spans})
 		bestFill = max(bestFill, fill)
 	}
 	if bestFill < paperMinFill {
-		return image.Rectangle{}, false
+		return paperShape{}, false
 	}
 	// Of the regions nearly as compact as the most compact one, the
 	// largest: a higher threshold only eats into the paper's shadows.
@@ -77,7 +78,7 @@ func findPaper(img image.Image) (image.Rectangle, bool) {
 	}
 	box := best.box
 	if share := float64(box.Dx()*box.Dy()) / float64(gw*gh); share > paperMaxShare {
-		return image.Rectangle{}, false
+		return paperShape{}, false
 	}
 	// The background must be clearly darker than the paper; a scan's
 	// faint show-through or a shadow on white is not a background.
@@ -90,7 +91,7 @@ func findPaper(img image.Image) (image.Rectangle, bool) {
 		}
 	}
 	if median(in)-median(out) < paperMinContrast {
-		return image.Rectangle{}, false
+		return paperShape{}, false
 	}
 	// A margin of 2% keeps the paper's edge and the print near it, in
 	// the shadow of a hand or a fold.
@@ -104,15 +105,61 @@ func findPaper(img image.Image) (image.Rectangle, bool) {
 	if y1 == gh {
 		r.Max.Y = b.Max.Y
 	}
-	return r, true
+	return paperShape{Rect: r, origin: b.Min, cell: cell, margin: m, spans: best.spans}, true
+}
+
+// paperShape is where findPaper found the paper.
+type paperShape struct {
+	// Rect is the paper's bounding box with a margin, in the image's
+	// pixels.
+	Rect image.Rectangle
+
+	origin       image.Point // the image's pixel at the grid's origin
+	cell, margin int         // the grid's cell size; the margin in cells
+	spans        [][2]int    // per grid row, the paper's columns [x0, x1)
+}
+
+// whiten paints white what lies beside the paper in g, the part Rect of
+// the image: the background left in the corners of the bounding box of a
+// tilted or narrow receipt, whose texture Tesseract would read as
+// letters. The margin around the paper is kept.
+func (s paperShape) whiten(g *image.Gray) {
+	gh := len(s.spans)
+	// Each grid row keeps the union of the spans within the margin of
+	// it, so that the paper's outline is followed loosely.
+	keep := make([][2]int, gh)
+	for y := range gh {
+		lo, hi := math.MaxInt, math.MinInt
+		for k := max(0, y-s.margin); k < min(gh, y+s.margin+1); k++ {
+			if sp := s.spans[k]; sp[1] > sp[0] {
+				lo, hi = min(lo, sp[0]), max(hi, sp[1])
+			}
+		}
+		keep[y] = [2]int{lo - s.margin, hi + s.margin}
+	}
+	for y := range g.Rect.Dy() {
+		gy := (s.Rect.Min.Y + y - s.origin.Y) / s.cell
+		if gy < 0 || gy >= gh || keep[gy][0] > keep[gy][1] {
+			continue
+		}
+		x0 := keep[gy][0]*s.cell + s.origin.X - s.Rect.Min.X
+		x1 := keep[gy][1]*s.cell + s.origin.X - s.Rect.Min.X
+		row := g.Pix[y*g.Stride : y*g.Stride+g.Rect.Dx()]
+		for x := range row {
+			if x < x0 || x >= x1 {
+				row[x] = 255
+			}
+		}
+	}
 }
 
 // largestRegion returns the bounding box, in cells, of the largest
 // 4-connected region of the cells of the gw×gh grid v brighter than t,
-// and the number of its cells. The box spans the rows and columns that
+// the number of its cells, and the span of columns it reaches from its
+// leftmost to its rightmost cell in each row. The box spans the rows and columns that
 // hold at least two of its cells, so that a thin bright thread joined to
 // the region does not stretch it.
-func largestRegion(v []float64, gw, gh int, t float64) (image.Rectangle, int) {
+func largestRegion(v []float64, gw, gh int, t float64) (image.Rectangle, int, [][2]int) {
 	label := make([]int32, gw*gh)
 	var best, next int32
 	bestN := 0
@@ -146,21 +193,28 @@ func largestRegion(v []float64, gw, gh int, t float64) (image.Rectangle, int) {
 		}
 	}
 	if bestN == 0 {
-		return image.Rectangle{}, 0
+		return image.Rectangle{}, 0, nil
 	}
 	cols, rows := make([]int, gw), make([]int, gh)
+	spans := make([][2]int, gh)
 	for i, l := range label {
 		if l == best {
-			cols[i%gw]++
-			rows[i/gw]++
+			x, y := i%gw, i/gw
+			cols[x]++
+			rows[y]++
+			if sp := &spans[y]; sp[0] == sp[1] {
+				*sp = [2]int{x, x + 1}
+			} else {
+				sp[1] = x + 1
+			}
 		}
 	}
 	x0, x1 := span(cols, 2)
 	y0, y1 := span(rows, 2)
 	if x1 <= x0 || y1 <= y0 {
-		return image.Rectangle{}, 0
+		return image.Rectangle{}, 0, nil
 	}
-	return image.Rect(x0, y0, x1, y1), bestN
+	return image.Rect(x0, y0, x1, y1), bestN, spans
 }
 
 // median returns the middle of vs, which it sorts; 0 when vs is empty.
@@ -357,6 +411,10 @@ func crop(g *image.Gray, r image.Rectangle) *image.Gray {
 	return out
 }
 
+// maxBandSkew is the largest tilt bandSkews looks for: part of a curled
+// receipt may be tilted further than a whole page is.
+const maxBandSkew = 12.0
+
 // bandSkews measures the tilt of the text in horizontal bands of b, each
 // some eight lines of text (lh pixels each) tall, as findSkew does for the
 // whole page. A receipt curled or photographed at a slant has lines
@@ -374,12 +432,17 @@ func bandSkews(b bitmap, lh int) (mids, skews []float64) {
 	for i := range n {
 		y0, y1 := i*b.h/n, (i+1)*b.h/n
 		band := bitmap{w: b.w, h: y1 - y0, on: b.on[y0*b.w : y1*b.w]}
-		s := findSkew(band)
+		// Bands without a clear tilt (a logo, a barcode, blank paper)
+		// are left out; the rows there take their neighbours' tilt.
+		s, ok := skewWithin(band, maxBandSkew)
+		if !ok {
+			continue
+		}
 		mids = append(mids, float64(y0+y1)/2)
 		skews = append(skews, s)
 		lo, hi = min(lo, s), max(hi, s)
 	}
-	if hi-lo < 1 {
+	if len(mids) < 2 || hi-lo < 1 {
 		return nil, nil
 	}
 	return mids, skews

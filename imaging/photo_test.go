@@ -52,19 +52,20 @@ func TestFindPaper(t *testing.T) {
 	draw.Draw(scan, paper.Rect.Add(at), paper, image.Point{}, draw.Src)
 
 	want := paper.Rect.Add(at)
-	got, ok := findPaper(onTable)
+	shape, ok := findPaper(onTable)
 	if !ok {
 		t.Fatal("no paper found on a table")
 	}
+	got := shape.Rect
 	if !got.In(want.Inset(-30)) || !want.In(got) {
 		t.Errorf("paper %v, want about %v and all of it", got, want)
 	}
-	if r, ok := findPaper(scan); ok {
-		t.Errorf("paper %v found on a white scan", r)
+	if s, ok := findPaper(scan); ok {
+		t.Errorf("paper %v found on a white scan", s.Rect)
 	}
 	full := photo(paper, paper.Rect.Dx(), paper.Rect.Dy(), image.Point{})
-	if r, ok := findPaper(full); ok {
-		t.Errorf("paper %v found on a photo filled by the receipt", r)
+	if s, ok := findPaper(full); ok {
+		t.Errorf("paper %v found on a photo filled by the receipt", s.Rect)
 	}
 }
 

@@ -107,11 +107,13 @@ func PrepareOCR(img image.Image, opt PrepareOptions) Prepared {
 		return p
 	}
 	photo := false
+	var paper *paperShape
 	if opt.Photos {
-		if r, ok := findPaper(img); ok {
+		if shape, ok := findPaper(img); ok {
 			photo = true
-			p.Paper = r.Sub(img.Bounds().Min)
+			p.Paper = shape.Rect.Sub(img.Bounds().Min)
 			g = crop(g, p.Paper)
+			paper = &shape
 			lo = max(lo, PhotoMinLineHeight)
 			hi = max(hi, lo)
 		}
@@ -127,6 +129,13 @@ func PrepareOCR(img image.Image, opt PrepareOptions) Prepared {
 	ink := inkMap(small)
 	lh := lineHeight(ink)
 	p.LineHeight = lh * f
+	if paper != nil {
+		// Once the page has been measured, the background left beside
+		// the paper goes, so that Tesseract does not read its texture.
+		// (Measured with it, the tilt of text near the paper's edge
+		// comes out surer.)
+		paper.whiten(g)
+	}
 	if photo && !opt.NoDeskew {
 		// A curled or slanted receipt's lines are tilted more in one
 		// part than another: level each part.
@@ -292,8 +301,18 @@ func lineHeight(b bitmap) int {
 
 // findSkew returns the tilt of the text in b, in degrees clockwise, as the
 // shear that makes the row profile of the ink sharpest: lines of text then
-// fall into few rows and the gaps between them into empty ones.
+// fall into few rows and the gaps between them into empty ones. It
+// returns 0 when no tilt within maxSkew is found.
 func findSkew(b bitmap) float64 {
+	deg, _ := skewWithin(b, maxSkew)
+	return deg
+}
+
+// skewWithin is findSkew searching tilts up to limit degrees either way.
+// It reports false, with 0, when there is too little ink to tell or the
+// sharpest profile lies at the end of the range, where no real optimum
+// was found.
+func skewWithin(b bitmap, limit float64) (float64, bool) {
 	// Sample the ink, at most about 60 000 points: plenty for a profile.
 	var n int
 	for _, on := range b.on {
@@ -302,7 +321,7 @@ func findSkew(b bitmap) float64 {
 		}
 	}
 	if n < 100 {
-		return 0
+		return 0, false
 	}
 	step := max(1, n/60_000)
 	pts := make([][2]float64, 0, n/step+1)
@@ -339,7 +358,7 @@ func findSkew(b bitmap) float64 {
 	// A coarse search over the whole range, then a fine one around the
 	// best coarse angle.
 	best, bestScore := 0.0, score(0)
-	for d := -maxSkew; d <= maxSkew+1e-9; d += 0.5 {
+	for d := -limit; d <= limit+1e-9; d += 0.5 {
 		if s := score(d); s > bestScore {
 			best, bestScore = d, s
 		}
@@ -352,10 +371,10 @@ func findSkew(b bitmap) float64 {
 	}
 	// A sharper profile at the edge of the range means no real optimum
 	// was found inside it: leave the page alone.
-	if math.Abs(best) >= maxSkew-0.05 {
-		return 0
+	if math.Abs(best) >= limit-0.05 {
+		return 0, false
 	}
-	return math.Round(best*10) / 10
+	return math.Round(best*10) / 10, true
 }
 
 // rotate turns g by deg degrees anticlockwise about its centre, undoing a

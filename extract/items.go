@@ -14,6 +14,9 @@ var (
 	// weightRE is "1.250 kg @ 2.99/kg", "0,456 kg x 3,99 EUR/kg", "500 g x".
 	weightRE   = regexp.MustCompile(`(?i)(\d+(?:[.,]\d{1,3})?)\s?(kg|g|mg|ml|l)\b\s?(?:[x×*@]|NET\s?@)\s?(?:[A-Z]{1,3}\s?)?(\d+[.,]\d{2})(?:\s?(?:[A-Z]{3}|€|\$)?\s?/\s?(kg|g|l|ml|100\s?g))?`)
 	digitRunRE = regexp.MustCompile(`\d{8,14}`)
+	// mergedFlagRE is a price run into the tax class after it, which
+	// reads as a third decimal: "6.947", "6.499E" at the end of a line.
+	mergedFlagRE = regexp.MustCompile(`(?:^|\s)(\d{1,4}[.,]\d{2})\d[A-Z]?\s*$`)
 )
 
 // itemStop are words that never appear on an item line.
@@ -26,6 +29,12 @@ var itemStop = phrases("TEL", "FAX", "PHONE", "GST REG", "GST ID", "REG NO", "IN
 // false when the line does not end in an amount (optionally followed by a
 // tax flag) or has no name.
 func ParseLine(s string) (Item, bool) {
+	if m := mergedFlagRE.FindStringSubmatchIndex(s); m != nil {
+		// The price and the tax class after it read as one figure
+		// ("6.94 T" as "6.947"): no till prints prices to a tenth of a
+		// cent, so the last digit is the class.
+		s = s[:m[3]] + " " + s[m[3]:]
+	}
 	ms := findMoney(s)
 	if len(ms) == 0 {
 		return Item{}, false
@@ -181,7 +190,7 @@ func (d *doc) items(r *Receipt) {
 			pendingName = ""
 			continue
 		}
-		if d.kind(i) != kindNone {
+		if k := d.kind(i); k != kindNone && !((k == kindCash || k == kindCard) && paymentWordInside(toks)) {
 			pendingName = ""
 			continue
 		}
@@ -219,6 +228,21 @@ func (d *doc) items(r *Receipt) {
 		}
 		r.Confidence["items"] = round3(sum / float64(len(r.Items)))
 	}
+}
+
+// paymentWordInside reports whether the payment words of a row (cash,
+// card and their kin) all come after its first word: "MILKY BAR CHOC
+// 80GR 16.99 A" names a chocolate, while "BAR 10,00" and "VISA 12.00" are
+// payments.
+func paymentWordInside(toks []string) bool {
+	for _, ps := range [][]phrase{cashKW, cardKW} {
+		for _, p := range ps {
+			if matchPhrase(toks, p) == 0 {
+				return false
+			}
+		}
+	}
+	return len(toks) > 1
 }
 
 // quantityRow reads a row that is only a quantity and a unit price, such

@@ -19,6 +19,7 @@ func TestParseLine(t *testing.T) {
 		{"value then count", "GROCERY NON TAXABLE 0.98 2@ 0.49", "GROCERY NON TAXABLE", "2", "each", "0.98", "0.49", ""},
 		{"leading code", "300-C0001 T5 JOINT 2PIN 2.83 SR", "T5 JOINT 2PIN", "1", "each", "2.83", "2.83", ""},
 		{"tax class before the article number", "E 673919 FF BS BREAST 23.99 E", "FF BS BREAST", "1", "each", "23.99", "23.99", ""},
+		{"tax class run into the price", "SW HRO FGHTR 063050940732 6.947", "SW HRO FGHTR", "1", "each", "6.94", "6.94", ""},
 		{"count and price first", "3 @ 4.29 E 878137 18CT EGGS 12.87 E", "18CT EGGS", "3", "each", "12.87", "4.29", ""},
 	}
 	for _, tt := range tests {
@@ -54,6 +55,24 @@ CHANGE DUE 0.00`), Hints{})
 		names = append(names, it.Name+" "+it.Value.String())
 	}
 	want := []string{"SW FIGURES 6.63", "TOOTHBRUSH 0.96", "WOMEN SLIPPE 9.86"}
+	if !slices.Equal(names, want) {
+		t.Errorf("items %q, want %q", names, want)
+	}
+}
+
+// TestItemsNamedLikePayments keeps items whose names hold a payment word
+// ("BAR" is cash in German) and drops the payment rows themselves.
+func TestItemsNamedLikePayments(t *testing.T) {
+	r := Extract(textPage(`SPAR
+MILKY BAR CHOC 80GR 16.99 A
+NESTLE AERO 85GR 20.99 A
+BAR 50.00
+TOTAL 37.98`), Hints{})
+	var names []string
+	for _, it := range r.Items {
+		names = append(names, it.Name+" "+it.Value.String())
+	}
+	want := []string{"MILKY BAR CHOC 80GR 16.99", "NESTLE AERO 85GR 20.99"}
 	if !slices.Equal(names, want) {
 		t.Errorf("items %q, want %q", names, want)
 	}

@@ -47,8 +47,10 @@ const (
 	kindDiscount
 )
 
-func (d *doc) kind(i int) kind {
-	t := d.toks[i]
+func (d *doc) kind(i int) kind { return kindOf(d.toks[i]) }
+
+// kindOf is the kind of a row of tokens t.
+func kindOf(t []string) kind {
 	switch {
 	case hasAny(t, paidKW):
 		return kindCash

@@ -146,9 +146,19 @@ func (d *doc) items(r *Receipt) {
 	// rows with an article code follow it before the total: some tills
 	// print a subtotal between groups of items ("SUBTOTAL 7.59" and then
 	// "WOMEN SLIPPE 009725614790 9.86 X" on a Walmart receipt).
+	// Rows are judged without the noise trimTail cuts off their ends.
+	texts, toks := make([]string, len(d.rows)), make([][]string, len(d.rows))
+	for i, r := range d.rows {
+		texts[i], toks[i] = r.Text, d.toks[i]
+		if t, cut := trimTail(r); cut {
+			if _, ok := ParseLine(r.Text); !ok {
+				texts[i], toks[i] = t, tokens(t)
+			}
+		}
+	}
 	end, sub := len(d.rows), -1
 	for i := range d.rows {
-		k := d.kind(i)
+		k := kindOf(toks[i])
 		if len(d.money[i]) == 0 || i == 0 {
 			continue
 		}
@@ -163,8 +173,8 @@ func (d *doc) items(r *Receipt) {
 	if sub >= 0 {
 		last := sub
 		for i := sub + 1; i < end; i++ {
-			if d.kind(i) == kindNone && digitRunRE.MatchString(d.rows[i].Text) {
-				if _, ok := ParseLine(d.rows[i].Text); ok {
+			if kindOf(toks[i]) == kindNone && digitRunRE.MatchString(texts[i]) {
+				if _, ok := ParseLine(texts[i]); ok {
 					last = i + 1
 				}
 			}
@@ -174,8 +184,7 @@ func (d *doc) items(r *Receipt) {
 	pendingName := ""
 	var pendingQty *Item
 	for i := 0; i < end; i++ {
-		text := d.rows[i].Text
-		toks := d.toks[i]
+		text, toks := texts[i], toks[i]
 		if q, ok := quantityRow(text); ok {
 			// "2 x 0,79" on its own row: the quantity of the item above
 			// when its value is the product, or else of the item below.
@@ -190,7 +199,7 @@ func (d *doc) items(r *Receipt) {
 			pendingName = ""
 			continue
 		}
-		if k := d.kind(i); k != kindNone && !((k == kindCash || k == kindCard) && paymentWordInside(toks)) {
+		if k := kindOf(toks); k != kindNone && !((k == kindCash || k == kindCard) && paymentWordInside(toks)) {
 			pendingName = ""
 			continue
 		}
@@ -228,6 +237,40 @@ func (d *doc) items(r *Receipt) {
 		}
 		r.Confidence["items"] = round3(sum / float64(len(r.Items)))
 	}
+}
+
+// trimTail returns the text of r without the words after its last
+// amount that lie far beyond it (more than twice the amount's height
+// away from the word before) or were read with little confidence, and
+// whether there were any. On a photo, the texture beside the paper reads
+// as such words at the ends of the rows: "3.88 X aaa Raa".
+func trimTail(r row) (string, bool) {
+	last := -1
+	for i, w := range r.Words {
+		if len(findMoney(w.Text)) > 0 {
+			last = i
+		}
+	}
+	if last < 0 {
+		return r.Text, false
+	}
+	h := r.Words[last].Box.Dy()
+	end := last + 1
+	for end < len(r.Words) {
+		w := r.Words[end]
+		if w.Conf < 40 || w.Box.Min.X-r.Words[end-1].Box.Max.X > 2*h {
+			break
+		}
+		end++
+	}
+	if end == len(r.Words) {
+		return r.Text, false
+	}
+	parts := make([]string, end)
+	for i, w := range r.Words[:end] {
+		parts[i] = w.Text
+	}
+	return strings.Join(parts, " "), true
 }
 
 // paymentWordInside reports whether the payment words of a row (cash,

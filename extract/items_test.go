@@ -1,8 +1,12 @@
 package extract
 
 import (
+	"image"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/tillhq/till/ocr"
 )
 
 func TestParseLine(t *testing.T) {
@@ -109,4 +113,41 @@ func FuzzParseLine(f *testing.F) {
 		}
 		Extract(textPage(s+"\nTOTAL "+it.Value.String()), Hints{})
 	})
+}
+
+func TestTrimTail(t *testing.T) {
+	// Words 20 pixels tall; x is where each starts, 12 pixels a letter.
+	words := func(ws ...any) row {
+		var r row
+		var texts []string
+		for i := 0; i < len(ws); i += 3 {
+			s, x, conf := ws[i].(string), ws[i+1].(int), ws[i+2].(int)
+			r.Words = append(r.Words, ocr.Word{Text: s, Conf: float64(conf), Box: image.Rect(x, 0, x+12*len(s), 20)})
+			texts = append(texts, s)
+		}
+		r.Text = strings.Join(texts, " ")
+		return r
+	}
+	tests := []struct {
+		name string
+		r    row
+		want string
+		cut  bool
+	}{
+		{"texture far beyond", words("EQUATE", 0, 95, "LINER", 90, 95, "3.88", 300, 92, "X", 360, 92, "aaa", 500, 90, "Raa", 560, 90),
+			"EQUATE LINER 3.88 X", true},
+		{"unsure word", words("DAWN", 0, 90, "5.97", 300, 92, "X", 360, 92, "SN", 390, 4),
+			"DAWN 5.97 X", true},
+		{"flags kept", words("MILK", 0, 90, "1.99", 300, 92, "F", 360, 92, "N", 380, 90),
+			"MILK 1.99 F N", false},
+		{"no amount", words("THANK", 0, 90, "YOU", 200, 20), "THANK YOU", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, cut := trimTail(tt.r)
+			if got != tt.want || cut != tt.cut {
+				t.Errorf("trimTail = %q, %v; want %q, %v", got, cut, tt.want, tt.cut)
+			}
+		})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"slices"
 
 	"golang.org/x/image/draw"
 
@@ -38,6 +39,11 @@ type Reader struct {
 	// HeaderPSM is the page segmentation of the header's re-read; zero
 	// means 4, a single column of text of varied sizes.
 	HeaderPSM int
+	// RereadGaps turns on, for pages on which no date was read, the
+	// re-read of the tall gaps between the rows that were: a row printed
+	// right under a barcode or a logo is often lost with it, and the
+	// date is often that row. The dates read count as candidates.
+	RereadGaps bool
 }
 
 // Read recognises img and extracts its receipt. It fails only when the
@@ -84,6 +90,18 @@ func (rd Reader) Read(ctx context.Context, img image.Image) (*Receipt, error) {
 				continue
 			}
 			alt = append(alt, buildRows(lp))
+		}
+	}
+	if rd.RereadGaps {
+		for _, rect := range gapRegions(rows, p, rd.Hints) {
+			gp, err := rd.Engine.Recognize(ctx, img, ocr.Options{PSM: gapPSM, Rect: rect.Add(img.Bounds().Min)})
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, fmt.Errorf("extract: %w", ctx.Err())
+				}
+				continue
+			}
+			alt = append(alt, buildRows(gp))
 		}
 	}
 	if rd.Reread {
@@ -203,6 +221,55 @@ func lineRegions(rows []row, p ocr.Page, h Hints) []image.Rectangle {
 		if !r.Empty() {
 			out = append(out, r)
 		}
+	}
+	return out
+}
+
+// gapPSM is the segmentation of the gap re-reads.
+var gapPSM = 6
+
+// maxGapRereads bounds the gaps read again on a page.
+const maxGapRereads = 2
+
+// gapRegions returns, when no date was read on the page, its tallest
+// gaps between rows: at least three rows high, across the page's width,
+// tallest first.
+func gapRegions(rows []row, p ocr.Page, h Hints) []image.Rectangle {
+	if len(rows) < 2 {
+		return nil
+	}
+	d := newDoc(rows, h)
+	hs := make([]int, len(rows))
+	for i, r := range rows {
+		if len(findDates(r.Text, d.order)) > 0 {
+			return nil
+		}
+		hs[i] = r.Box.Dy()
+	}
+	slices.Sort(hs)
+	rowH := hs[len(hs)/2]
+	var gaps []image.Rectangle
+	for i := 1; i < len(rows); i++ {
+		top, bottom := rows[i-1].Box.Max.Y, rows[i].Box.Min.Y
+		if bottom-top >= 3*rowH {
+			gaps = append(gaps, image.Rect(0, top, p.Width, bottom))
+		}
+	}
+	slices.SortFunc(gaps, func(a, b image.Rectangle) int { return b.Dy() - a.Dy() })
+	// A barcode or logo fills the gap; the lost row lies at its top or
+	// bottom edge, where a strip one and a half rows high is read.
+	var out []image.Rectangle
+	// A row with a time but no date read: the date beside it misread.
+	for i := range rows {
+		if _, ok := ParseClock(rows[i].Text); ok && len(out) < maxGapRereads {
+			b := rows[i].Box
+			pad := max(b.Dy()/4, 2)
+			out = append(out, image.Rect(0, b.Min.Y-pad, p.Width, b.Max.Y+pad))
+		}
+	}
+	for _, g := range gaps[:min(len(gaps), maxGapRereads)] {
+		strip := rowH * 3 / 2
+		out = append(out, image.Rect(0, g.Max.Y-strip, p.Width, g.Max.Y), image.Rect(0, g.Min.Y, p.Width, g.Min.Y+strip))
 	}
 	return out
 }

@@ -110,3 +110,19 @@ func TestMergeRowsWordByWord(t *testing.T) {
 		t.Errorf("want the surer word of each reading: 3RD FLR, AEON TAMAN MALURI SC")
 	}
 }
+
+func TestGapRegions(t *testing.T) {
+	p := textPage("LIDL\nzu zahlen 19,58\nBar 20,00\n\n\n\n\n\n\nUST-ID-NR: DE814689550\n")
+	rows := buildRows(p)
+	got := gapRegions(rows, p, Hints{})
+	if len(got) != 2 {
+		t.Fatalf("gap regions = %v, want the bottom and top strips of one gap", got)
+	}
+	if bottom := rows[3].Box.Min.Y; got[0].Max.Y != bottom || got[0].Min.Y >= bottom {
+		t.Errorf("first strip %v, want one ending at the row below the gap (y %d)", got[0], bottom)
+	}
+	dated := textPage("LIDL\nBar 20,00\n\n\n\n\n\n\n30.04.20 09:58\n")
+	if got := gapRegions(buildRows(dated), dated, Hints{}); len(got) != 0 {
+		t.Errorf("gap regions of a dated page = %v, want none", got)
+	}
+}

@@ -14,9 +14,11 @@ import (
 // uses; till scan and till eval start from the same. The full page is read
 // as one block of text (--psm 6 reads totals and dates best), and a
 // doubtful header is read again on its own with --psm 4, which reads names
-// and addresses best (see docs/extraction.md for the figures).
+// and addresses best; on a page where no date was read, the rows beside
+// tall gaps (barcodes, logos) and rows with a time are read again (see
+// docs/extraction.md for the figures).
 func NewReader(engine ocr.Engine) *extract.Reader {
-	return &extract.Reader{Engine: engine, PSM: 6, RereadHeader: true, HeaderPSM: 4}
+	return &extract.Reader{Engine: engine, PSM: 6, RereadHeader: true, HeaderPSM: 4, RereadGaps: true}
 }
 
 // Prepare is how Till prepares images for OCR: text taller than Tesseract

@@ -14,6 +14,9 @@ var (
 	// weightRE is "1.250 kg @ 2.99/kg", "0,456 kg x 3,99 EUR/kg", "500 g x".
 	weightRE   = regexp.MustCompile(`(?i)(\d+(?:[.,]\d{1,3})?)\s?(kg|g|mg|ml|l)\b\s?(?:[x×*@]|NET\s?@)\s?(?:[A-Z]{1,3}\s?)?(\d+[.,]\d{2})(?:\s?(?:[A-Z]{3}|€|\$)?\s?/\s?(kg|g|l|ml|100\s?g))?`)
 	digitRunRE = regexp.MustCompile(`\d{8,14}`)
+	// wholeAmountRE is an amount without cents at the end of a line,
+	// grouped in thousands: "74,000", "1.250.000", "175, 000".
+	wholeAmountRE = regexp.MustCompile(`(?:^|\s)(\d{1,3}(?:[.,] ?\d{3})+)\s*$`)
 	// mergedFlagRE is a price run into the tax class after it, which
 	// reads as a third decimal: "6.947", "6.499E" at the end of a line.
 	mergedFlagRE = regexp.MustCompile(`(?:^|\s)(\d{1,4}[.,]\d{2})\d[A-Z]?\s*$`)
@@ -37,7 +40,17 @@ func ParseLine(s string) (Item, bool) {
 	}
 	ms := findMoney(s)
 	if len(ms) == 0 {
-		return Item{}, false
+		// Currencies without cents print whole amounts grouped in
+		// thousands ("74,000" rupiah, read "74, 000").
+		m := wholeAmountRE.FindStringSubmatchIndex(s)
+		if m == nil {
+			return Item{}, false
+		}
+		a, err := ParseAmount(strings.ReplaceAll(s[m[2]:m[3]], " ", ""))
+		if err != nil || a.Scale != 0 {
+			return Item{}, false
+		}
+		ms = []money{{a, m[2], m[3]}}
 	}
 	v := ms[len(ms)-1]
 	if !isFlags(s[v.End:]) {

@@ -24,6 +24,7 @@ func TestParseLine(t *testing.T) {
 		{"leading code", "300-C0001 T5 JOINT 2PIN 2.83 SR", "T5 JOINT 2PIN", "1", "each", "2.83", "2.83", ""},
 		{"tax class before the article number", "E 673919 FF BS BREAST 23.99 E", "FF BS BREAST", "1", "each", "23.99", "23.99", ""},
 		{"tax class run into the price", "SW HRO FGHTR 063050940732 6.947", "SW HRO FGHTR", "1", "each", "6.94", "6.94", ""},
+		{"whole rupiah", "2 Ham Cheese 74, 000", "Ham Cheese", "1", "each", "74000", "74000", ""},
 		{"count and price first", "3 @ 4.29 E 878137 18CT EGGS 12.87 E", "18CT EGGS", "3", "each", "12.87", "4.29", ""},
 	}
 	for _, tt := range tests {

@@ -414,75 +414,137 @@ func crop(g *image.Gray, r image.Rectangle) *image.Gray {
 	return out
 }
 
-// maxBandSkew is the largest tilt bandSkews looks for: part of a curled
-// receipt may be tilted further than a whole page is.
-const maxBandSkew = 12.0
+// warpStrips is the number of vertical strips lineOffsets cuts a band
+// into.
+const warpStrips = 10
 
-// bandSkews measures the tilt of the text in horizontal bands of b, each
-// some eight lines of text (lh pixels each) tall, as findSkew does for the
-// whole page. A receipt curled or photographed at a slant has lines
-// tilted more at one end than the other, which no single rotation
-// straightens. It returns each band's middle row and tilt in degrees, or
-// nil when the bands agree to within a degree, when they are level, or
-// when there are too few to tell.
-func bandSkews(b bitmap, lh int) (mids, skews []float64) {
+// lineOffsets measures how a photographed receipt's lines wander: in
+// horizontal bands of some eight lines (lh pixels each) and vertical
+// strips of a tenth of the width, how far below the band's mean each
+// strip's lines lie, found by matching each strip's row profile of ink
+// against its neighbour's within less than a line. This follows a tilt
+// that changes down the page and a bend across it, as where the name
+// column of a curled receipt sits half a line above the prices. It
+// returns the bands' middle rows, the strips' middle columns and the
+// offsets by band and strip, or nils when every band's lines are level
+// to within half a line or too little text was found to tell.
+func lineOffsets(b bitmap, lh int) (mids, xs []float64, off [][]float64) {
 	bh := max(8*lh, b.h/8)
-	if lh < 3 || b.h < 3*bh {
-		return nil, nil
+	sw := b.w / warpStrips
+	if lh < 3 || b.h < 3*bh || sw < 4 {
+		return nil, nil, nil
+	}
+	for s := range warpStrips {
+		xs = append(xs, (float64(s)+0.5)*float64(sw))
 	}
 	n := b.h / bh
-	lo, hi := math.Inf(1), math.Inf(-1)
+	bent := false
+	prof := make([][]float64, warpStrips)
 	for i := range n {
 		y0, y1 := i*b.h/n, (i+1)*b.h/n
-		band := bitmap{w: b.w, h: y1 - y0, on: b.on[y0*b.w : y1*b.w]}
-		// Bands without a clear tilt (a logo, a barcode, blank paper)
-		// are left out; the rows there take their neighbours' tilt.
-		s, ok := skewWithin(band, maxBandSkew)
-		if !ok {
-			continue
-		}
-		mids = append(mids, float64(y0+y1)/2)
-		skews = append(skews, s)
-		lo, hi = min(lo, s), max(hi, s)
-	}
-	if len(mids) < 2 || hi-lo < 1 {
-		return nil, nil
-	}
-	return mids, skews
-}
-
-// unskewBands levels text whose tilt changes down the page: each row y
-// of the result is taken from the source along a line tilted by the
-// tilt at y, interpolated between the bands' middles (mids and skews as
-// bandSkews returns them, in a grid f times smaller than g). Rows brought
-// in from beyond the page are white.
-func unskewBands(g *image.Gray, mids, skews []float64, f int) *image.Gray {
-	w, h := g.Rect.Dx(), g.Rect.Dy()
-	out := image.NewGray(image.Rect(0, 0, w, h))
-	cx := float64(w-1) / 2
-	for y := range h {
-		// The tilt at this row.
-		fy := float64(y) / float64(f)
-		var deg float64
-		switch {
-		case fy <= mids[0]:
-			deg = skews[0]
-		case fy >= mids[len(mids)-1]:
-			deg = skews[len(skews)-1]
-		default:
-			for i := 1; i < len(mids); i++ {
-				if fy <= mids[i] {
-					a := (fy - mids[i-1]) / (mids[i] - mids[i-1])
-					deg = skews[i-1]*(1-a) + skews[i]*a
-					break
+		var used []int
+		for s := range warpStrips {
+			p := make([]float64, y1-y0)
+			total := 0
+			for y := y0; y < y1; y++ {
+				c := 0
+				for _, on := range b.on[y*b.w+s*sw : y*b.w+(s+1)*sw] {
+					if on {
+						c++
+					}
 				}
+				p[y-y0] = float64(c)
+				total += c
+			}
+			prof[s] = p
+			// A strip with a few letters' worth of ink says something.
+			if total >= sw*lh/2 {
+				used = append(used, s)
 			}
 		}
-		t := math.Tan(deg * math.Pi / 180)
+		if len(used) < 3 {
+			continue
+		}
+		o := make([]float64, warpStrips)
+		for k := 1; k < len(used); k++ {
+			a, c := prof[used[k-1]], prof[used[k]]
+			reach := min(lh, max(1, lh*(used[k]-used[k-1])*2/3))
+			best, bestScore := 0, -1.0
+			for d := -reach; d <= reach; d++ {
+				var sc float64
+				for y := max(0, -d); y < min(len(a), len(a)-d); y++ {
+					sc += a[y] * c[y+d]
+				}
+				if sc > bestScore {
+					best, bestScore = d, sc
+				}
+			}
+			o[used[k]] = o[used[k-1]] + float64(best)
+			// Strips between used ones lie on the line joining them.
+			for s := used[k-1] + 1; s < used[k]; s++ {
+				a := float64(s-used[k-1]) / float64(used[k]-used[k-1])
+				o[s] = o[used[k-1]]*(1-a) + o[used[k]]*a
+			}
+		}
+		for s := 0; s < used[0]; s++ {
+			o[s] = o[used[0]]
+		}
+		for s := used[len(used)-1] + 1; s < warpStrips; s++ {
+			o[s] = o[used[len(used)-1]]
+		}
+		lo, hi := slices.Min(o), slices.Max(o)
+		if hi-lo >= float64(lh)/2 {
+			bent = true
+		}
+		var mean float64
+		for _, v := range o {
+			mean += v
+		}
+		mean /= float64(len(o))
+		for s := range o {
+			o[s] -= mean
+		}
+		mids = append(mids, float64(y0+y1)/2)
+		off = append(off, o)
+	}
+	if !bent || len(mids) < 2 {
+		return nil, nil, nil
+	}
+	return mids, xs, off
+}
+
+// unwarp levels the lines of g as lineOffsets measured them (in a grid f
+// times smaller than g): each pixel is taken from the rows below or above
+// it by the offset interpolated between the bands' and strips' middles.
+// Rows brought in from beyond the page are white.
+func unwarp(g *image.Gray, mids, xs []float64, off [][]float64, f int) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	// locate returns the index i and weight a such that v lies between
+	// at[i] and at[i+1], a of the way, clamped at the ends.
+	locate := func(at []float64, v float64) (int, float64) {
+		if v <= at[0] {
+			return 0, 0
+		}
+		for i := 1; i < len(at); i++ {
+			if v <= at[i] {
+				return i - 1, (v - at[i-1]) / (at[i] - at[i-1])
+			}
+		}
+		return len(at) - 2, 1
+	}
+	col := make([]float64, w)
+	for y := range h {
+		bi, by := locate(mids, float64(y)/float64(f))
+		for x := range w {
+			si, sx := locate(xs, float64(x)/float64(f))
+			top := off[bi][si]*(1-sx) + off[bi][si+1]*sx
+			bot := off[bi+1][si]*(1-sx) + off[bi+1][si+1]*sx
+			col[x] = (top*(1-by) + bot*by) * float64(f)
+		}
 		row := out.Pix[y*out.Stride : y*out.Stride+w]
 		for x := range row {
-			// A clockwise tilt puts the right of a line lower.
-			sy := float64(y) + t*(float64(x)-cx)
+			sy := float64(y) + col[x]
 			y0 := int(math.Floor(sy))
 			a := sy - float64(y0)
 			v0, v1 := 255.0, 255.0

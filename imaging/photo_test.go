@@ -4,7 +4,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"math"
+	"slices"
 	"testing"
 )
 
@@ -136,12 +136,23 @@ func TestNormaliseLight(t *testing.T) {
 	}
 }
 
-func TestBandSkews(t *testing.T) {
+func TestLineOffsets(t *testing.T) {
 	level := longReceipt(t, 14)
-	// The top half tilted by 4°, as on a receipt curled at one end.
-	curled := longReceipt(t, 14)
-	top := image.Rect(0, 0, curled.Rect.Dx(), curled.Rect.Dy()/2)
-	draw.Draw(curled, top, tilt(crop(curled, top), 4), image.Point{}, draw.Src)
+	// The left part of the top half some half a line higher, as the
+	// name column of a curled receipt.
+	bent := longReceipt(t, 14)
+	w, h := bent.Rect.Dx(), bent.Rect.Dy()
+	shifted := crop(bent, bent.Rect)
+	for y := range h / 2 {
+		for x := range w * 2 / 5 {
+			const lift = 6
+			v := uint8(255)
+			if y+lift < h {
+				v = bent.Pix[(y+lift)*bent.Stride+x]
+			}
+			shifted.Pix[y*shifted.Stride+x] = v
+		}
+	}
 
 	tests := []struct {
 		name string
@@ -149,43 +160,40 @@ func TestBandSkews(t *testing.T) {
 		bent bool
 	}{
 		{name: "level page", img: level},
-		{name: "top half tilted", img: curled, bent: true},
+		{name: "tilted page", img: tilt(longReceipt(t, 14), 3), bent: true},
+		{name: "name column raised", img: shifted, bent: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ink := inkMap(tc.img)
-			mids, skews := bandSkews(ink, lineHeight(ink))
+			lh := lineHeight(ink)
+			mids, xs, off := lineOffsets(ink, lh)
 			if got := mids != nil; got != tc.bent {
-				t.Fatalf("bent %v (tilts %v), want %v", got, skews, tc.bent)
+				t.Fatalf("bent %v (offsets %v), want %v", got, off, tc.bent)
 			}
 			if !tc.bent {
 				return
 			}
-			if skews[0] < 3 || skews[len(skews)-1] > 1 {
-				t.Errorf("tilts %v, want about 4° at the top and 0° at the bottom", skews)
-			}
-			// Once levelled, the page has little tilt left anywhere (the
-			// tilt changes between the bands' middles gradually, this
-			// page's at once).
-			flat := unskewBands(tc.img, mids, skews, 1)
+			// Once levelled, the lines wander far less.
+			flat := unwarp(tc.img, mids, xs, off, 1)
 			ink = inkMap(flat)
-			for _, s := range bandTilts(ink, lineHeight(ink)) {
-				if math.Abs(s) > 1.5 {
-					t.Errorf("tilts %v after levelling", bandTilts(ink, lineHeight(ink)))
-					break
-				}
+			_, _, after := lineOffsets(ink, lineHeight(ink))
+			if before, after := spread(off), spread(after); after > before/2 {
+				t.Errorf("lines wander by %.1f pixels after levelling, %.1f before", after, before)
 			}
 		})
 	}
 }
 
-// bandTilts is the tilt of each band of b, as bandSkews measures it.
-func bandTilts(b bitmap, lh int) []float64 {
-	bh := max(8*lh, b.h/8)
-	var out []float64
-	for i := range b.h / bh {
-		y0, y1 := i*b.h/(b.h/bh), (i+1)*b.h/(b.h/bh)
-		out = append(out, findSkew(bitmap{w: b.w, h: y1 - y0, on: b.on[y0*b.w : y1*b.w]}))
+// spread is the mean, over bands, of how far the highest and the lowest
+// strip's lines lie apart; 0 for none.
+func spread(off [][]float64) float64 {
+	if len(off) == 0 {
+		return 0
 	}
-	return out
+	var s float64
+	for _, o := range off {
+		s += slices.Max(o) - slices.Min(o)
+	}
+	return s / float64(len(off))
 }

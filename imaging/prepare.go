@@ -69,9 +69,9 @@ type Prepared struct {
 	// 0 when the page was not rotated.
 	Skew float64
 	// Bent reports that the page's text lines were tilted by different
-	// amounts down the page, as on a curled receipt, and that each part
-	// was levelled; boxes in the prepared image then map to the source
-	// only roughly.
+	// amounts or bent, as on a curled receipt, and that each part was
+	// levelled; boxes in the prepared image then map to the source only
+	// roughly.
 	Bent bool
 	// Paper is the part of the image that was kept: the receipt's paper
 	// when a photo was cut to it, else the whole image.
@@ -138,9 +138,9 @@ func PrepareOCR(img image.Image, opt PrepareOptions) Prepared {
 	}
 	if photo && !opt.NoDeskew {
 		// A curled or slanted receipt's lines are tilted more in one
-		// part than another: level each part.
-		if mids, skews := bandSkews(ink, lh); mids != nil {
-			g = unskewBands(g, mids, skews, f)
+		// part than another, or bent: level each part.
+		if mids, xs, off := lineOffsets(ink, lh); mids != nil {
+			g = unwarp(g, mids, xs, off, f)
 			p.Bent = true
 			small = g
 			if f > 1 {

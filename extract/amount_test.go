@@ -153,6 +153,8 @@ func TestTotalEvidence(t *testing.T) {
 			"Total Amt Incl. GST @ 6% : 159.00\nPaid Amount 200.00\nChange : 41.00\n", "159.00"},
 		{"rounding row with a total's amount",
 			"Total Sales (Inclusive GST) RM 27.28\nRounding Adjustment RM 0.02\nRounding RM 27.30\nCASH RM 27.30\n", "27.30"},
+		{"total misread on one line, read twice elsewhere",
+			"Total Amount: $6.70\nGST @6%: $0.46\nNett Total: $8.70\nPayment Mode Amount\nCASH $8.70\nChange $0.00\n", "8.70"},
 		{"a keyword row below a bare label",
 			"Amount\nGST 6.00\nTotal RM4.00\nPaid RM4.00\n", "4.00"},
 	}

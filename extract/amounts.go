@@ -328,7 +328,7 @@ func (d *doc) amounts(r *Receipt, alt [][]row) {
 			derived[c.Amount.Cents()] = append(derived[c.Amount.Cents()], 0.5)
 		}
 	}
-	d.misreadTotals(cands, lineEv, lineConf, derived)
+	d.misreadTotals(cands, lineEv, lineConf, lineN, derived)
 	if len(cands) == 0 {
 		// No total line: the largest amount in the lower half of the
 		// page, which is where tills print the total.
@@ -462,20 +462,17 @@ func isAdjustment(a Amount) bool {
 	return c > -10 && c < 10
 }
 
-// misreadTotals finds the total lines that were misread: a line's amount
-// that nothing else on the page supports, one character away from an
-// amount that the page's figures add up to ("55.20" where cash minus
-// change is 53.20, "86.10" where the total plus the rounding is 8.10), is
-// taken as a reading of that amount when the sum is surer than the line:
-// supported twice (by two sums, or a sum and a line of its own), or once
-// by figures read with more confidence than the line's.
-func (d *doc) misreadTotals(cands map[int64]*candidate, lineEv, lineConf map[int64]float64, derived map[int64][]float64) {
+// misreadTotals finds the total lines that were misread: an amount read
+// on one line only, that no sum supports, one character away from an
+// amount the page supports otherwise ("55.20" where cash minus change is
+// 53.20, "86.10" where the total plus the rounding is 8.10, "6.70" where
+// the nett total and the cash read 8.70), is taken as a reading of that
+// amount when the other is surer: supported twice (by two sums, by a sum
+// and a line, or by two lines), or once by a sum of figures read with
+// more confidence than the line.
+func (d *doc) misreadTotals(cands map[int64]*candidate, lineEv, lineConf map[int64]float64, lineN map[int64]int, derived map[int64][]float64) {
 	support := func(k int64) int {
-		n := len(derived[k])
-		if lineEv[k] > 0 {
-			n++
-		}
-		return n
+		return len(derived[k]) + lineN[k]
 	}
 	type move struct {
 		from, to *candidate
@@ -483,17 +480,16 @@ func (d *doc) misreadTotals(cands map[int64]*candidate, lineEv, lineConf map[int
 	}
 	var moves []move
 	for k, s := range lineEv {
-		if len(derived[k]) > 0 {
+		if len(derived[k]) > 0 || lineN[k] > 1 {
 			continue
 		}
 		l := cands[k]
 		var best *candidate
-		for dk, sums := range derived {
-			c := cands[dk]
-			if c == nil || dk == k || EditDistance(l.Amount.String(), c.Amount.String()) != 1 {
+		for dk, c := range cands {
+			if dk == k || EditDistance(l.Amount.String(), c.Amount.String()) != 1 {
 				continue
 			}
-			if support(dk) < 2 && slices.Max(sums) <= lineConf[k] {
+			if sums := derived[dk]; support(dk) < 2 && (len(sums) == 0 || slices.Max(sums) <= lineConf[k]) {
 				continue
 			}
 			if best == nil || c.Score > best.Score {

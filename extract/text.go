@@ -209,7 +209,7 @@ func fuzzyEq(word, kw string) bool {
 	if w == kw {
 		return true
 	}
-	if headerWords[w] {
+	if headerWords[w] || amountWords[w] {
 		// A word of the header vocabulary spelt right is that word:
 		// "BOOK" is not a misread "BLOK".
 		return false
@@ -228,6 +228,11 @@ func fuzzyEq(word, kw string) bool {
 	}
 	return EditDistance(w, kw) <= allowed
 }
+
+// amountWords are words of amount rows one letter from a keyword of
+// another meaning: "NETT" (the Malaysian nett total) is no misread "NETTO"
+// (the German net amount).
+var amountWords = wordSet("NETT")
 
 // phrase is a keyword of one or more words.
 type phrase []string

@@ -260,7 +260,7 @@ func (d *doc) items(r *Receipt) {
 func trimTail(r row) (string, bool) {
 	last := -1
 	for i, w := range r.Words {
-		if len(findMoney(w.Text)) > 0 {
+		if len(findMoney(w.Text)) > 0 || mergedFlagRE.MatchString(w.Text) {
 			last = i
 		}
 	}

@@ -139,6 +139,8 @@ func TestTrimTail(t *testing.T) {
 			"EQUATE LINER 3.88 X", true},
 		{"unsure word", words("DAWN", 0, 90, "5.97", 300, 92, "X", 360, 92, "SN", 390, 4),
 			"DAWN 5.97 X", true},
+		{"price run into its class", words("DICED", 0, 90, "6.499E", 300, 80, "it", 500, 30),
+			"DICED 6.499E", true},
 		{"flags kept", words("MILK", 0, 90, "1.99", 300, 92, "F", 360, 92, "N", 380, 90),
 			"MILK 1.99 F N", false},
 		{"no amount", words("THANK", 0, 90, "YOU", 200, 20), "THANK YOU", false},

@@ -17,11 +17,13 @@ type PrepareOptions struct {
 	// NoDeskew turns off straightening.
 	NoDeskew bool
 	// Photos turns on the preparation of photographed receipts: when the
-	// receipt lies against a darker or coloured background (see
-	// findPaper), the page is cut to the paper, its lighting is evened
-	// out, and its text is brought to at least PhotoMinLineHeight,
-	// whatever MinLineHeight says. Scans and photos filled by the paper
-	// are prepared as without it.
+	// receipt lies against a darker background (see findPaper), the
+	// page is cut to the paper and the background beside it blanked, its
+	// lines are levelled where a curl bends or tilts them (see
+	// lineOffsets), its lighting is evened out, and its text is brought
+	// to at least PhotoMinLineHeight, whatever MinLineHeight says. Scans
+	// and photos filled by the paper are prepared as without it: on
+	// those, the same steps read fewer item lines.
 	Photos bool
 }
 
@@ -89,10 +91,11 @@ type Prepared struct {
 // Tesseract: it estimates the height of the text lines and resizes the
 // page so that they fall between opt's bounds (small scans enlarged,
 // phone photos of many megapixels shrunk), and it finds a tilt of up to
-// a few degrees by projection profiles and rotates it away. A page
-// without detectable text is returned grey but otherwise unchanged. It
-// does not binarise or otherwise clean the page, which Tesseract does
-// better itself.
+// a few degrees by projection profiles and rotates it away. With
+// opt.Photos it also prepares photographed receipts as that option says.
+// A page without detectable text is returned grey but otherwise
+// unchanged. It does not binarise the page, which Tesseract does better
+// itself.
 func PrepareOCR(img image.Image, opt PrepareOptions) Prepared {
 	lo, hi := opt.MinLineHeight, opt.MaxLineHeight
 	if lo <= 0 {

@@ -197,3 +197,41 @@ func spread(off [][]float64) float64 {
 	}
 	return s / float64(len(off))
 }
+
+// TestPrepareOCRPhotosOddPages prepares pages of odd shapes and contents
+// with Photos, which must not fail however little they hold.
+func TestPrepareOCRPhotosOddPages(t *testing.T) {
+	noise := func(w, h int) *image.RGBA {
+		img := image.NewRGBA(image.Rect(0, 0, w, h))
+		for i := range img.Pix {
+			img.Pix[i] = uint8(i * 7919 % 251)
+		}
+		return img
+	}
+	strip := longReceipt(t, 8)
+	paper := longReceipt(t, 10)
+	onTable := photo(paper, paper.Rect.Dx()+260, paper.Rect.Dy()+220, image.Pt(120, 100))
+	tests := []struct {
+		name string
+		img  image.Image
+	}{
+		{name: "one pixel", img: noise(1, 1)},
+		{name: "thin and tall", img: noise(9, 2000)},
+		{name: "wide and short", img: noise(2000, 9)},
+		{name: "noise", img: noise(640, 480)},
+		{name: "narrow strip of paper", img: photo(strip, strip.Rect.Dx()+40, strip.Rect.Dy()+40, image.Pt(20, 20))},
+		{name: "offset bounds", img: noise(300, 400).SubImage(image.Rect(50, 60, 250, 390))},
+		{name: "photo with offset bounds", img: onTable.SubImage(image.Rect(30, 40, onTable.Rect.Dx(), onTable.Rect.Dy()))},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := PrepareOCR(tc.img, PrepareOptions{MinLineHeight: 1, Photos: true})
+			if p.Image == nil || p.Image.Rect.Empty() {
+				t.Fatalf("no page prepared from %v", tc.img.Bounds())
+			}
+			if !p.Paper.In(image.Rectangle{Max: tc.img.Bounds().Size()}) {
+				t.Errorf("paper %v outside the image's %v", p.Paper, tc.img.Bounds().Size())
+			}
+		})
+	}
+}
